@@ -46,4 +46,23 @@ extern ValueStatus fiscal_period_parse(const char *str, size_t len,
 extern int	fiscal_period_format(int32 lower, int32 upper, char *buf,
 								 size_t size);
 
+/* Writes the era names of both ends, e.g. "令和2年度～令和6年度". */
+extern int	fiscal_period_format_wareki(int32 lower, int32 upper, char *buf,
+										size_t size);
+
+/*
+ * Checks that both ends are in range (VALUE_RANGE) and that upper is not
+ * before lower (VALUE_INVALID), writing the reason into detail.
+ */
+extern ValueStatus fiscal_period_check(int32 lower, int32 upper,
+									   char *detail, size_t detail_size);
+
+/* Adds n years to fy; VALUE_RANGE if the result leaves the type's range. */
+extern ValueStatus fiscal_year_add(int32 fy, int32 n, int32 *result,
+								   char *detail, size_t detail_size);
+
+/* VALUE_RANGE (with a detail) unless year is FISCAL_YEAR_MIN..MAX. */
+extern ValueStatus fiscal_year_check(int64 year, char *detail,
+									 size_t detail_size);
+
 #endif							/* TSETP_FISCAL_VALUE_H */
