@@ -5,7 +5,8 @@
 # exports PGHOST, PGPORT, PGUSER and PGDATABASE for psql, pg_regress and
 # pg_prove. KEEP=1 leaves the cluster running and says how to connect.
 
-PGBIN=${PGBIN:-$($PG_CONFIG --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PGBIN=${PGBIN:-$($PG_CONFIG --bindir)}
 
 _as_owner() {
   if [ "$(id -u)" -eq 0 ]; then
