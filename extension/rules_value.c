@@ -9,7 +9,6 @@
  */
 #include "c.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "rules_value.h"
@@ -27,12 +26,21 @@ static const int64 pow10_table[DECIMAL_MAX_SCALE + 1] = {
 	INT64CONST(1000000000000000000)
 };
 
-/* Writes a one-line detail into the caller's buffer, if there is one. */
+/*
+ * Writes a one-line detail into the caller's buffer, if there is one
+ * (without snprintf, which c.h maps to libpgport's).
+ */
 static void
 set_detail(char *detail, size_t detail_size, const char *text)
 {
-	if (detail && detail_size > 0)
-		snprintf(detail, detail_size, "%s", text);
+	size_t		len = strlen(text);
+
+	if (detail == NULL || detail_size == 0)
+		return;
+	if (len >= detail_size)
+		len = detail_size - 1;
+	memcpy(detail, text, len);
+	detail[len] = '\0';
 }
 
 /* True when v is a valid tco2 value (milli-tonnes). */
@@ -42,18 +50,14 @@ fits_tco2(int128 v)
 	return v >= (int128) PG_INT64_MIN && v <= (int128) PG_INT64_MAX;
 }
 
-/* Stores v into *result, or reports that the named amount is out of range. */
+/* Stores v into *result, or returns VALUE_RANGE with the given detail. */
 static ValueStatus
-return_tco2(int128 v, int64 *result, const char *what,
+return_tco2(int128 v, int64 *result, const char *range_detail,
 			char *detail, size_t detail_size)
 {
-	char		buf[VALUE_DETAIL_SIZE];
-
 	if (!fits_tco2(v))
 	{
-		snprintf(buf, sizeof(buf), "The %s does not fit in a tco2 value.",
-				 what);
-		set_detail(detail, detail_size, buf);
+		set_detail(detail, detail_size, range_detail);
 		return VALUE_RANGE;
 	}
 	*result = (int64) v;
@@ -85,6 +89,13 @@ div_floor(int128 num, int128 den)
 	return q;
 }
 
+/* True when d's scale is within 0..DECIMAL_MAX_SCALE. */
+static bool
+valid_decimal(Decimal d)
+{
+	return d.scale >= 0 && d.scale <= DECIMAL_MAX_SCALE;
+}
+
 /* Returns a Decimal with trailing zeros stripped, if it fits; else false. */
 static bool
 make_decimal(int128 coef, int32 scale, Decimal *result)
@@ -102,6 +113,7 @@ make_decimal(int128 coef, int32 scale, Decimal *result)
 	return true;
 }
 
+/* Reduction target t_y = b_y × r_y, rounded half away from zero. */
 ValueStatus
 rules_year_target(int64 base, Decimal rate, int64 *result,
 				  char *detail, size_t detail_size)
@@ -115,6 +127,7 @@ rules_year_target(int64 base, Decimal rate, int64 *result,
 	return VALUE_OK;
 }
 
+/* Counted reduction d_y = b_y − e_y, a positive one capped at cap × b_y. */
 ValueStatus
 rules_counted_reduction(int64 base, int64 emissions, const Decimal *cap,
 						int64 *result, char *detail, size_t detail_size)
@@ -122,6 +135,9 @@ rules_counted_reduction(int64 base, int64 emissions, const Decimal *cap,
 	int128		d = (int128) base - (int128) emissions;
 	int128		limit_scaled;
 	int128		den;
+
+	if (cap != NULL && !valid_decimal(*cap))
+		return VALUE_INVALID;
 
 	/* Without a cap, or for a zero or negative reduction, d counts whole. */
 	if (cap != NULL && d > 0)
@@ -131,10 +147,11 @@ rules_counted_reduction(int64 base, int64 emissions, const Decimal *cap,
 		if (d * den > limit_scaled)
 			d = div_floor(limit_scaled, den);
 	}
-	return return_tco2(d, result, "reduction base − emissions",
+	return return_tco2(d, result, "The reduction base − emissions does not fit in a tco2 value.",
 					   detail, detail_size);
 }
 
+/* greatest(minuend − subtrahend, 0), overflow-checked. */
 ValueStatus
 rules_positive_difference(int64 minuend, int64 subtrahend, int64 *result,
 						  char *detail, size_t detail_size)
@@ -143,20 +160,27 @@ rules_positive_difference(int64 minuend, int64 subtrahend, int64 *result,
 
 	if (v < 0)
 		v = 0;
-	return return_tco2(v, result, "difference", detail, detail_size);
+	return return_tco2(v, result, "The difference does not fit in a tco2 value.", detail, detail_size);
 }
 
-bool
-rules_revision_required(int64 current, int64 proposed, Decimal threshold)
+/* Whether a proposed base differs from the current by the threshold. */
+ValueStatus
+rules_revision_required(int64 current, int64 proposed, Decimal threshold,
+						bool *result)
 {
 	int128		change = (int128) proposed - (int128) current;
 
+	if (!valid_decimal(threshold))
+		return VALUE_INVALID;
+
 	if (change < 0)
 		change = -change;
-	return change * (int128) pow10_table[threshold.scale] >=
+	*result = change * (int128) pow10_table[threshold.scale] >=
 		(int128) threshold.coef * (int128) current;
+	return VALUE_OK;
 }
 
+/* Maps "multiply" and "subtract" to a relief operation. */
 bool
 rules_relief_op_parse(const char *name, size_t len, RuleReliefOp *op)
 {
@@ -169,6 +193,7 @@ rules_relief_op_parse(const char *name, size_t len, RuleReliefOp *op)
 	return true;
 }
 
+/* Applies a relief operation to a rate, exactly. */
 ValueStatus
 rules_apply_relief(Decimal rate, RuleReliefOp op, Decimal value,
 				   Decimal *result, char *detail, size_t detail_size)
@@ -176,6 +201,8 @@ rules_apply_relief(Decimal rate, RuleReliefOp op, Decimal value,
 	int128		coef;
 	int32		scale;
 
+	if (!valid_decimal(rate) || !valid_decimal(value))
+		return VALUE_INVALID;
 	if (op == RELIEF_MULTIPLY)
 	{
 		coef = (int128) rate.coef * (int128) value.coef;
@@ -204,12 +231,13 @@ rules_apply_relief(Decimal rate, RuleReliefOp op, Decimal value,
 	if (!make_decimal(coef, scale, result))
 	{
 		set_detail(detail, detail_size,
-				   "The exact relieved rate has more than 18 digits.");
+				   "The exact relieved rate has too many digits.");
 		return VALUE_RANGE;
 	}
 	return VALUE_OK;
 }
 
+/* The n-th year of coverage of fy, or false before coverage starts. */
 bool
 rules_coverage_year_number(int32 coverage_start, int32 fy, int32 *n)
 {
@@ -219,12 +247,14 @@ rules_coverage_year_number(int32 coverage_start, int32 fy, int32 *n)
 	return true;
 }
 
+/* Whether a transitional ladder rung covers the n-th year of coverage. */
 bool
 rules_rung_applies(int32 n, int32 first_n, bool has_last, int32 last_n)
 {
 	return first_n <= n && (!has_last || n <= last_n);
 }
 
+/* Whether a credit of one plan period may be surrendered for another. */
 bool
 rules_banking_eligible(int32 vintage_period, int32 target_period,
 					   int32 banking_periods)
@@ -234,6 +264,7 @@ rules_banking_eligible(int32 vintage_period, int32 target_period,
 	return gap >= 0 && gap <= (int64) banking_periods;
 }
 
+/* The outcome of a period from its reduction, target and credits. */
 RuleOutcome
 rules_outcome(bool pending, int64 reduction_total, int64 target_total,
 			  int64 own_banked, int64 other_credits)
@@ -253,6 +284,7 @@ rules_outcome(bool pending, int64 reduction_total, int64 target_total,
 	return OUTCOME_NOT_ACHIEVED;
 }
 
+/* The text name of an outcome. */
 const char *
 rules_outcome_name(RuleOutcome outcome)
 {
@@ -272,6 +304,7 @@ rules_outcome_name(RuleOutcome outcome)
 	return "not_achieved";
 }
 
+/* The part of the target that reduction and credits leave open. */
 ValueStatus
 rules_shortfall(int64 reduction_total, int64 credits, int64 target_total,
 				int64 *result, char *detail, size_t detail_size)
@@ -281,9 +314,10 @@ rules_shortfall(int64 reduction_total, int64 credits, int64 target_total,
 
 	if (v < 0)
 		v = 0;
-	return return_tco2(v, result, "shortfall", detail, detail_size);
+	return return_tco2(v, result, "The shortfall target − reduction − credits does not fit in a tco2 value.", detail, detail_size);
 }
 
+/* Projects a period from the years reported so far. */
 ValueStatus
 rules_projection(int32 years_reported, int32 years_total,
 				 int64 emissions_to_date, int64 base_total,
@@ -307,17 +341,17 @@ rules_projection(int32 years_reported, int32 years_total,
 		pe = div_round_half_away((int128) emissions_to_date * years_total,
 								 years_reported);
 		status = return_tco2(pe, &out->projected_emissions,
-							 "projected emissions", detail, detail_size);
+							 "The projected emissions do not fit in a tco2 value.", detail, detail_size);
 		if (status != VALUE_OK)
 			return status;
 		status = return_tco2((int128) base_total - out->projected_emissions,
 							 &out->projected_reduction,
-							 "projected reduction", detail, detail_size);
+							 "The projected reduction does not fit in a tco2 value.", detail, detail_size);
 		if (status != VALUE_OK)
 			return status;
 		status = return_tco2((int128) out->projected_reduction - target_total,
 							 &out->projected_balance,
-							 "projected balance", detail, detail_size);
+							 "The projected balance does not fit in a tco2 value.", detail, detail_size);
 		if (status != VALUE_OK)
 			return status;
 		out->has_projected = true;
@@ -325,7 +359,7 @@ rules_projection(int32 years_reported, int32 years_total,
 
 	/* What may still be emitted over the remaining years. */
 	status = return_tco2((int128) base_total - target_total - emissions_to_date,
-						 &out->allowed_remaining, "allowed remaining emissions",
+						 &out->allowed_remaining, "The allowed remaining emissions do not fit in a tco2 value.",
 						 detail, detail_size);
 	if (status != VALUE_OK)
 		return status;
@@ -339,6 +373,7 @@ rules_projection(int32 years_reported, int32 years_total,
 	return VALUE_OK;
 }
 
+/* Penalty obligation shortfall × factor, rounded half away from zero. */
 ValueStatus
 rules_penalty_obligation(int64 shortfall, Decimal factor, int64 *result,
 						 char *detail, size_t detail_size)

@@ -9,7 +9,8 @@
  * configuration rows; nothing here is a programme constant.  Every function
  * is exact (int128 inside); where a result falls between two thousandths of
  * a tonne it rounds half away from zero, and any result outside tco2's range
- * is VALUE_RANGE with a one-line detail.  No server calls.
+ * is VALUE_RANGE with a one-line detail.  A Decimal whose scale is outside
+ * 0..18 is VALUE_INVALID.  No server calls.
  */
 #ifndef TSETP_RULES_VALUE_H
 #define TSETP_RULES_VALUE_H
@@ -65,9 +66,12 @@ extern ValueStatus rules_positive_difference(int64 minuend, int64 subtrahend,
 											 int64 *result, char *detail,
 											 size_t detail_size);
 
-/* True when |proposed − current| ≥ threshold × current, compared exactly. */
-extern bool rules_revision_required(int64 current, int64 proposed,
-									Decimal threshold);
+/*
+ * Sets *result to |proposed − current| ≥ threshold × current, compared
+ * exactly.  VALUE_INVALID for a scale outside 0..18.
+ */
+extern ValueStatus rules_revision_required(int64 current, int64 proposed,
+										   Decimal threshold, bool *result);
 
 /* Parses a relief operation name ("multiply", "subtract"). */
 extern bool rules_relief_op_parse(const char *name, size_t len,
