@@ -28,6 +28,16 @@ if ! pg_prove -d $tapdb ${TAP:-test/*.sql}; then
   status=1
 fi
 
+echo "== scripted tests"
+for script in ${SCRIPTS:-test/*.sh}; do
+  [ -e "$script" ] || continue
+  echo "-- $script"
+  if ! bash "$script"; then
+    echo "FAILED: $script"
+    status=1
+  fi
+done
+
 if [ $status -ne 0 ]; then
   echo "tsetp: TESTS FAILED" >&2
   sed -n '/ERROR\|FATAL\|PANIC\|TRAP/p' "$CLUSTER_DIR/server.log" | grep -i -E 'PANIC|TRAP|terminated by signal' || true

@@ -144,3 +144,11 @@ CREATE TABLE tsetp.certification (
 COMMENT ON TABLE tsetp.certification IS 'Yearly certifications of a facility that may bring relief: sme, medical, near_top, top';
 
 CREATE INDEX ON tsetp.facility (programme, category);
+
+-- Facility data belongs to the user: pg_dump must keep all of it.
+SELECT pg_catalog.pg_extension_config_dump('tsetp.facility', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('tsetp.facility', 'id')::regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('tsetp.energy_use', '');
+SELECT pg_catalog.pg_extension_config_dump('tsetp.emission', '');
+SELECT pg_catalog.pg_extension_config_dump('tsetp.base_emission', '');
+SELECT pg_catalog.pg_extension_config_dump('tsetp.certification', '');
