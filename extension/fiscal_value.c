@@ -15,7 +15,7 @@
  */
 #include "c.h"
 
-#include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "fiscal_value.h"
@@ -51,6 +51,74 @@ static const FiscalEra eras[] = {
 #define NUMBER_CAP 1000000
 
 #define EXPECTED_FORMS "Expected a fiscal year such as FY2020, 2020, R2, H27 or 令和2年度."
+
+/*
+ * A small snprintf for %s, %c and %d: the pure files are also linked without
+ * libpgport (fuzzing), where c.h's snprintf macro would be unresolved.
+ * Always NUL-terminates (when size > 0) and returns the length written.
+ */
+static int
+format_text(char *buf, size_t size, const char *fmt,...)
+{
+	va_list		ap;
+	size_t		len = 0;
+	const char *f;
+
+	if (size == 0)
+		return 0;
+	va_start(ap, fmt);
+	for (f = fmt; *f; f++)
+	{
+		char		num[16];
+		const char *s = num;
+
+		if (*f != '%' || f[1] == '\0')
+		{
+			num[0] = *f;
+			num[1] = '\0';
+		}
+		else
+		{
+			f++;
+			if (*f == 's')
+				s = va_arg(ap, const char *);
+			else if (*f == 'c')
+			{
+				num[0] = (char) va_arg(ap, int);
+				num[1] = '\0';
+			}
+			else if (*f == 'd')
+			{
+				int			v = va_arg(ap, int);
+				char		rev[16];
+				int			i = 0;
+				int			j = 0;
+				unsigned int u = v < 0 ? -(unsigned int) v : (unsigned int) v;
+
+				do
+				{
+					rev[i++] = (char) ('0' + u % 10);
+					u /= 10;
+				} while (u > 0);
+				if (v < 0)
+					num[j++] = '-';
+				while (i > 0)
+					num[j++] = rev[--i];
+				num[j] = '\0';
+			}
+			else
+			{
+				num[0] = *f;
+				num[1] = '\0';
+			}
+		}
+		for (; *s && len + 1 < size; s++)
+			buf[len++] = *s;
+	}
+	va_end(ap);
+	buf[len] = '\0';
+	return (int) len;
+}
 
 /* Returns true if the n bytes at p (of the remaining len) spell lit. */
 static bool
@@ -177,7 +245,7 @@ ordinal_suffix(int32 n)
 static ValueStatus
 range_error(char *detail, size_t detail_size)
 {
-	snprintf(detail, detail_size,
+	format_text(detail, detail_size,
 			 "Fiscal years run from FY%d to FY%d.",
 			 FISCAL_YEAR_MIN, FISCAL_YEAR_MAX);
 	return VALUE_RANGE;
@@ -200,14 +268,14 @@ era_to_year(const FiscalEra *e, int32 n, int32 *fy,
 {
 	if (n < 1)
 	{
-		snprintf(detail, detail_size,
+		format_text(detail, detail_size,
 				 "Era years start at 1 (%s元年度); there is no year 0.",
 				 e->name);
 		return VALUE_RANGE;
 	}
 	if (e->last > 0 && n > e->last)
 	{
-		snprintf(detail, detail_size,
+		format_text(detail, detail_size,
 				 "The %s era (%c) ended in its %d%s year (%d).",
 				 e->name, e->letter, e->last, ordinal_suffix(e->last),
 				 e->start + e->last - 1);
@@ -220,7 +288,7 @@ era_to_year(const FiscalEra *e, int32 n, int32 *fy,
 static ValueStatus
 syntax_error(char *detail, size_t detail_size, const char *msg)
 {
-	snprintf(detail, detail_size, "%s", msg);
+	format_text(detail, detail_size, "%s", msg);
 	return VALUE_SYNTAX;
 }
 
@@ -246,14 +314,18 @@ fiscal_year_parse(const char *str, size_t len, int32 *fy,
 	if (len == 0)
 		return syntax_error(detail, detail_size, EXPECTED_FORMS);
 
-	/* FY2020 */
+	/* FY2020, FY 2020 */
 	if (len >= 2 && (p[0] == 'F' || p[0] == 'f') && (p[1] == 'Y' || p[1] == 'y'))
 	{
-		n = scan_number(p + 2, len - 2, &value);
+		size_t		start = 2;
+
+		while (start < len && p[start] == ' ')
+			start++;
+		n = scan_number(p + start, len - start, &value);
 		if (n == 0)
 			return syntax_error(detail, detail_size,
 								"Expected the year after \"FY\", as in FY2020.");
-		if (2 + n != len)
+		if (start + n != len)
 			return syntax_error(detail, detail_size,
 								"Unexpected characters after the year.");
 		return check_gregorian(value, fy, detail, detail_size);
@@ -318,7 +390,7 @@ fiscal_year_parse(const char *str, size_t len, int32 *fy,
 int
 fiscal_year_format(int32 fy, char *buf, size_t size)
 {
-	return snprintf(buf, size, "FY%d", (int) fy);
+	return format_text(buf, size, "FY%d", (int) fy);
 }
 
 /* Returns the newest era that had begun by calendar year fy. */
@@ -342,8 +414,8 @@ fiscal_year_format_wareki(int32 fy, char *buf, size_t size)
 	int32		n = fy - e->start + 1;
 
 	if (n == 1)
-		return snprintf(buf, size, "%s元年度", e->name);
-	return snprintf(buf, size, "%s%d年度", e->name, (int) n);
+		return format_text(buf, size, "%s元年度", e->name);
+	return format_text(buf, size, "%s%d年度", e->name, (int) n);
 }
 
 /*
@@ -380,7 +452,7 @@ fiscal_period_check(int32 lower, int32 upper, char *detail, size_t detail_size)
 		return range_error(detail, detail_size);
 	if (upper < lower)
 	{
-		snprintf(detail, detail_size,
+		format_text(detail, detail_size,
 				 "The end FY%d is before the start FY%d.",
 				 (int) upper, (int) lower);
 		return VALUE_INVALID;
@@ -454,7 +526,7 @@ fiscal_period_parse(const char *str, size_t len, int32 *lower, int32 *upper,
 int
 fiscal_period_format(int32 lower, int32 upper, char *buf, size_t size)
 {
-	return snprintf(buf, size, "FY%d-FY%d", (int) lower, (int) upper);
+	return format_text(buf, size, "FY%d-FY%d", (int) lower, (int) upper);
 }
 
 int
@@ -465,7 +537,7 @@ fiscal_period_format_wareki(int32 lower, int32 upper, char *buf, size_t size)
 
 	fiscal_year_format_wareki(lower, a, sizeof(a));
 	fiscal_year_format_wareki(upper, b, sizeof(b));
-	return snprintf(buf, size, "%s" U_FW_TILDE "%s", a, b);
+	return format_text(buf, size, "%s" U_FW_TILDE "%s", a, b);
 }
 
 ValueStatus
