@@ -160,6 +160,48 @@ tco2_parse(const char *str, size_t len, int64 *mt, char *detail,
 	uint64		limit;
 	int			i;
 
+	/*
+	 * Fast path for the canonical form that COPY, drivers and tco2_out
+	 * produce: an optional minus, at most 15 digits, and optionally a point
+	 * with at most 3 digits, nothing else.  It cannot overflow (10^18 <
+	 * 2^63) and accepts exactly what the general scanner below would, with
+	 * the same value; anything else takes the general path.
+	 */
+	{
+		const char *q = str;
+		uint64		v = 0;
+		int			nwhole = 0;
+		int			nf = 0;
+		bool		negative = false;
+
+		if (q < end && *q == '-')
+		{
+			negative = true;
+			q++;
+		}
+		while (q < end && nwhole < 15 && tco2_is_digit(*q))
+		{
+			v = v * 10 + (uint64) (*q++ - '0');
+			nwhole++;
+		}
+		if (nwhole > 0 && q < end && *q == '.')
+		{
+			q++;
+			while (q < end && nf < 3 && tco2_is_digit(*q))
+			{
+				v = v * 10 + (uint64) (*q++ - '0');
+				nf++;
+			}
+		}
+		if (nwhole > 0 && q == end)
+		{
+			for (; nf < 3; nf++)
+				v *= 10;
+			*mt = negative ? -(int64) v : (int64) v;
+			return VALUE_OK;
+		}
+	}
+
 	if (detail != NULL && detail_size > 0)
 		detail[0] = '\0';
 

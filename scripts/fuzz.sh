@@ -14,7 +14,7 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 for harness in fuzz/*_fuzz.c; do
   name=$(basename "$harness" .c)
   echo "== $name (${seconds}s)"
-  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Wno-ignored-attributes \
     -I extension -I "$inc" "$harness" extension/*_value.c -o "$build/$name"
   mkdir -p "$build/$name.corpus"
   seeds=fuzz/seeds/${name%_fuzz}

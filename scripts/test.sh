@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 bash scripts/build.sh
+if [ -z "${REGRESS:-}" ] && [ "${FUZZ_SECONDS:-10}" != 0 ]; then
+  echo "== fuzz (${FUZZ_SECONDS:-10}s per parser; make fuzz runs longer)"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash scripts/fuzz.sh
+fi
 . scripts/cluster.sh
 cluster_start
 
@@ -29,7 +33,7 @@ if ! pg_prove -d $tapdb ${TAP:-test/*.sql}; then
 fi
 
 echo "== scripted tests"
-for script in ${SCRIPTS:-test/*.sh}; do
+for script in ${TEST_SCRIPTS:-test/*.sh}; do
   [ -e "$script" ] || continue
   echo "-- $script"
   if ! bash "$script"; then

@@ -1,6 +1,9 @@
 -- The compliance engine on the figures of the Saitama briefing (seed 004)
 -- and on each rule's edges: coverage, base emissions and their revision,
 -- rates with the transitional ladder and relief, assessment, projection.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS tsetp;
+RESET client_min_messages;
 SET search_path = tsetp, public;
 \set VERBOSITY default
 

@@ -2,11 +2,15 @@
 -- IMMUTABLE STRICT PARALLEL SAFE, table readers STABLE, no I/O or operator
 -- function carries a SET clause, aggregates run in parallel, and every
 -- public object has a comment (a BI tool's data dictionary reads them).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS tsetp;
+RESET client_min_messages;
 SET search_path = tsetp, public;
 
 CREATE TEMP VIEW member_function AS
 SELECT p.oid, p.oid::regprocedure AS func, p.prokind, p.provolatile, p.proparallel,
-       p.proisstrict, p.proconfig, p.prorettype
+       p.proisstrict, p.proconfig, p.prorettype,
+       p.prorettype = 'internal'::regtype OR 'internal'::regtype = ANY (p.proargtypes) AS aggregate_support
   FROM pg_depend d
   JOIN pg_proc p ON p.oid = d.objid AND d.classid = 'pg_proc'::regclass
  WHERE d.refclassid = 'pg_extension'::regclass
@@ -19,12 +23,13 @@ SELECT func, provolatile, proparallel
  WHERE prokind = 'f' AND provolatile <> 'i'
  ORDER BY func::text COLLATE "C";
 
--- Functions over the types (any argument or result of a tsetp type, not a
--- trigger, not reading tables) that are not STRICT PARALLEL SAFE: none.
-SELECT func
+-- IMMUTABLE functions that are not PARALLEL SAFE (none), or not STRICT:
+-- only those where a NULL argument means something (no cap, an open rung)
+-- and the internal-state support functions of avg.
+SELECT func, aggregate_support
   FROM member_function
  WHERE prokind = 'f' AND provolatile = 'i'
-   AND (proparallel <> 's' OR (NOT proisstrict AND func::text !~ '(counted_reduction|coverage_year_number|rung_applies|penalty_obligation)'))
+   AND (proparallel <> 's' OR NOT proisstrict)
  ORDER BY func::text COLLATE "C";
 
 -- Type I/O, operator and support functions never carry SET clauses.
