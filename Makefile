@@ -16,7 +16,7 @@ DATA_built   = extension/$(EXTENSION)--$(EXTVERSION).sql
 DATA         = $(filter-out $(DATA_built),$(wildcard extension/$(EXTENSION)--*--*.sql))
 
 REGRESS      = tco2_io tco2_arith tco2_agg fiscal_year fiscal_period credit \
-               binary_copy rules_formulas engine markings
+               binary_copy rules_formulas engine registry_rules security markings
 REGRESS_OPTS = --encoding=UTF8 --inputdir=. $(if $(REGRESS_OUTDIR),--outputdir=$(REGRESS_OUTDIR))
 
 PG_CPPFLAGS  = -I$(srcdir)/extension

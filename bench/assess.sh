@@ -22,7 +22,7 @@ psql -X -q -v ON_ERROR_STOP=1 -v facilities="$FACILITIES" -v seed=7 -f data/gene
 echo "tsetp bench/assess: $FACILITIES facilities generated in $(( ($(date +%s%N) - start) / 1000000 )) ms; period $PERIOD, median of $RUNS"
 
 report="SELECT count(*), sum(target_total), sum(reduction_total) FROM tsetp.compliance_report WHERE programme = 'saitama' AND period_no = $PERIOD"
-floor="SELECT count(*), sum(s) FROM (SELECT e.facility_id, tsetp.sum(e.amount) AS s FROM tsetp.emission e
+floor="SELECT count(*), tsetp.sum(s) FROM (SELECT e.facility_id, tsetp.sum(e.amount) AS s FROM tsetp.emission e
         JOIN tsetp.plan_period p ON p.programme = 'saitama' AND p.period_no = $PERIOD AND e.fy OPERATOR(tsetp.<@) p.years
         GROUP BY e.facility_id) g"
 

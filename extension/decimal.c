@@ -10,12 +10,43 @@
 
 #include "decimal.h"
 
+/*
+ * A few recent conversions, keyed by the numeric's bytes.  Rates, caps and
+ * factors come from a handful of configuration rows, so a report that calls
+ * year_target() and counted_reduction() for every facility-year would
+ * otherwise print and re-parse the same few numerics thousands of times.
+ */
+#define DECIMAL_CACHE_ENTRIES 4
+#define DECIMAL_CACHE_BYTES 32
+
+typedef struct DecimalCacheEntry
+{
+	Size		len;
+	char		bytes[DECIMAL_CACHE_BYTES];
+	Decimal		value;
+} DecimalCacheEntry;
+
+static DecimalCacheEntry decimal_cache[DECIMAL_CACHE_ENTRIES];
+static int	decimal_cache_next = 0;
+
 /* Converts a finite numeric that fits into a Decimal, via its exact text. */
 bool
 numeric_to_decimal(Numeric n, Decimal *d)
 {
 	char	   *text;
 	ValueStatus status;
+	Size		len = VARSIZE_ANY(n);
+	int			i;
+
+	for (i = 0; i < DECIMAL_CACHE_ENTRIES; i++)
+	{
+		if (decimal_cache[i].len == len &&
+			memcmp(decimal_cache[i].bytes, n, len) == 0)
+		{
+			*d = decimal_cache[i].value;
+			return true;
+		}
+	}
 
 	if (numeric_is_nan(n) || numeric_is_inf(n))
 		return false;
@@ -23,7 +54,19 @@ numeric_to_decimal(Numeric n, Decimal *d)
 											   NumericGetDatum(n)));
 	status = decimal_parse(text, strlen(text), d);
 	pfree(text);
-	return status == VALUE_OK;
+	if (status != VALUE_OK)
+		return false;
+
+	if (len <= DECIMAL_CACHE_BYTES)
+	{
+		DecimalCacheEntry *e = &decimal_cache[decimal_cache_next];
+
+		memcpy(e->bytes, n, len);
+		e->len = len;
+		e->value = *d;
+		decimal_cache_next = (decimal_cache_next + 1) % DECIMAL_CACHE_ENTRIES;
+	}
+	return true;
 }
 
 /* Builds the numeric coef / 10^scale. */

@@ -48,7 +48,7 @@ SELECT throws_ok($$INSERT INTO base_emission VALUES (9001, 'FY2022', '13000', 'h
 SELECT throws_ok($$INSERT INTO base_emission VALUES (9001, 'FY2022', '13000', 'historical', NULL)$$,
                  'TB003', NULL, 'a revision without a reason is refused');
 SELECT throws_ok($$INSERT INTO base_emission VALUES (9001, 'FY2011', '13000', 'historical', 'use')$$,
-                 '23505', NULL, 'two base rows for the same year are refused');
+                 'TB004', NULL, 'a second base row for the same year is refused');
 SELECT throws_ok($$INSERT INTO base_emission VALUES (9001, 'FY2010', '13000', 'historical', 'use')$$,
                  'TB004', NULL, 'a revision before the base in force is refused');
 SELECT throws_ok($$UPDATE base_emission SET amount = '1' WHERE facility_id = 9001$$,

@@ -58,7 +58,7 @@ COMMENT ON COLUMN tsetp.base_emission.reason IS 'Ground of a revision (tsetp.rev
 -- A revision needs an admissible ground and a change of at least the
 -- programme's threshold of the base in force; the history only grows.
 CREATE FUNCTION tsetp.base_emission_check() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -73,9 +73,9 @@ BEGIN
                   DETAIL = 'Base emissions are a history: the first row sets them, each later row revises them.',
                   HINT = 'Insert a revision with a later effective_from and an admissible reason.';
     END IF;
-    SELECT * INTO STRICT fac FROM tsetp.facility WHERE id = NEW.facility_id;
+    -- Locking the facility row serialises concurrent revisions of its base.
+    SELECT * INTO STRICT fac FROM tsetp.facility WHERE id = NEW.facility_id FOR NO KEY UPDATE;
     SELECT * INTO STRICT prog FROM tsetp.programme WHERE code = fac.programme;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.base_emission'), NEW.facility_id::int);
     SELECT * INTO latest FROM tsetp.base_emission b
      WHERE b.facility_id = NEW.facility_id
      ORDER BY b.effective_from DESC LIMIT 1;

@@ -4,24 +4,114 @@
 -- projection, issuance of excess and the reports share one evaluation.
 
 -- Coverage: covered from the fiscal year after the coverage_years-th of a run
--- of consecutive full years at or above the programme's energy threshold. A
--- part-way first year never counts (energy_use.full_year = false).
+-- of consecutive full years at or above the programme's energy threshold, and
+-- not before the programme's first plan period. A part-way first year never
+-- counts (energy_use.full_year = false). This computes it for any facilities;
+-- tsetp.coverage keeps the result, refreshed by triggers whenever energy use
+-- or the programme's parameters change, so that reports need not recompute
+-- it from every year of energy data.
+CREATE FUNCTION tsetp.computed_coverage(facility_ids bigint[])
+    RETURNS TABLE (facility_id bigint, coverage_start tsetp.fiscal_year)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT q.facility_id,
+           GREATEST((min(q.run_start) + q.coverage_years)::tsetp.fiscal_year,
+                    (SELECT tsetp.min(tsetp.lower(pp.years)) FROM tsetp.plan_period pp
+                      WHERE pp.programme = q.programme))
+      FROM (SELECT r.facility_id, r.programme, r.coverage_years,
+                   min(r.year) AS run_start, count(*) AS run_length
+              FROM (SELECT e.facility_id, f.programme, e.fy::int AS year, p.coverage_years,
+                           e.fy::int - row_number() OVER (PARTITION BY e.facility_id ORDER BY e.fy) AS island
+                      FROM tsetp.energy_use e
+                      JOIN tsetp.facility f ON f.id = e.facility_id
+                      JOIN tsetp.programme p ON p.code = f.programme
+                     WHERE e.facility_id = ANY ($1)
+                       AND e.full_year AND e.crude_oil_kl >= p.coverage_kl) r
+             GROUP BY r.facility_id, r.programme, r.coverage_years, r.island) q
+     WHERE q.run_length >= q.coverage_years
+     GROUP BY q.facility_id, q.programme, q.coverage_years;
+END;
+COMMENT ON FUNCTION tsetp.computed_coverage(bigint[]) IS 'First covered fiscal year of the given facilities, computed from their energy use and the programme''s coverage rule';
+
+CREATE TABLE tsetp.coverage (
+    facility_id    bigint PRIMARY KEY REFERENCES tsetp.facility ON DELETE CASCADE,
+    coverage_start tsetp.fiscal_year NOT NULL
+);
+COMMENT ON TABLE tsetp.coverage IS 'First covered fiscal year of each covered facility, kept equal to tsetp.computed_coverage() by triggers on energy use, programmes and plan periods';
+
+-- Recomputes the coverage of the given facilities.
+CREATE FUNCTION tsetp.refresh_coverage(facility_ids bigint[]) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    DELETE FROM tsetp.coverage c
+     WHERE c.facility_id = ANY ($1)
+       AND NOT EXISTS (SELECT 1 FROM tsetp.computed_coverage($1) n
+                        WHERE n.facility_id = c.facility_id AND n.coverage_start = c.coverage_start);
+    INSERT INTO tsetp.coverage (facility_id, coverage_start)
+    SELECT n.facility_id, n.coverage_start FROM tsetp.computed_coverage($1) n
+    ON CONFLICT (facility_id) DO UPDATE SET coverage_start = excluded.coverage_start
+     WHERE tsetp.coverage.coverage_start <> excluded.coverage_start;
+END;
+COMMENT ON FUNCTION tsetp.refresh_coverage(bigint[]) IS 'Recomputes tsetp.coverage for the given facilities';
+
+-- Statement triggers: one recomputation per statement, however many rows.
+CREATE FUNCTION tsetp.energy_use_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM tsetp.refresh_coverage(ARRAY(SELECT DISTINCT n.facility_id FROM new_rows n));
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM tsetp.refresh_coverage(ARRAY(SELECT n.facility_id FROM new_rows n
+                                              UNION SELECT o.facility_id FROM old_rows o));
+    ELSE
+        PERFORM tsetp.refresh_coverage(ARRAY(SELECT DISTINCT o.facility_id FROM old_rows o));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.energy_use_changed() IS 'Trigger: refreshes the coverage of the facilities whose energy use a statement changed (as the owner: coverage is derived, no role writes it)';
+CREATE TRIGGER energy_use_inserted AFTER INSERT ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tsetp.energy_use_changed();
+CREATE TRIGGER energy_use_updated AFTER UPDATE ON tsetp.energy_use
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tsetp.energy_use_changed();
+CREATE TRIGGER energy_use_deleted AFTER DELETE ON tsetp.energy_use
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tsetp.energy_use_changed();
+
+-- A change of the coverage rule or of a programme's periods recomputes the
+-- coverage of every facility of the programmes concerned.
+CREATE FUNCTION tsetp.coverage_rule_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'programme' THEN
+        PERFORM tsetp.refresh_coverage(ARRAY(
+            SELECT f.id FROM tsetp.facility f WHERE f.programme IN (SELECT n.code FROM new_rows n)));
+    ELSIF TG_TABLE_NAME = 'plan_period' THEN
+        PERFORM tsetp.refresh_coverage(ARRAY(
+            SELECT f.id FROM tsetp.facility f WHERE f.programme IN (SELECT n.programme FROM new_rows n)));
+    ELSE
+        PERFORM tsetp.refresh_coverage(ARRAY(SELECT n.id FROM new_rows n));
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.coverage_rule_changed() IS 'Trigger: refreshes coverage when a programme''s coverage rule or its plan periods change';
+CREATE TRIGGER programme_coverage_rule AFTER UPDATE ON tsetp.programme
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tsetp.coverage_rule_changed();
+CREATE TRIGGER plan_period_coverage_rule AFTER INSERT ON tsetp.plan_period
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tsetp.coverage_rule_changed();
+CREATE TRIGGER plan_period_coverage_rule_update AFTER UPDATE ON tsetp.plan_period
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tsetp.coverage_rule_changed();
+CREATE TRIGGER facility_coverage_rule AFTER UPDATE ON tsetp.facility
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tsetp.coverage_rule_changed();
+
 CREATE VIEW tsetp.facility_coverage AS
-SELECT q.facility_id,
-       GREATEST((pg_catalog.min(q.run_start) + q.coverage_years)::tsetp.fiscal_year,
-                (SELECT tsetp.min(tsetp.lower(pp.years)) FROM tsetp.plan_period pp
-                  WHERE pp.programme = q.programme)) AS coverage_start
-  FROM (SELECT r.facility_id, r.programme, r.coverage_years,
-               pg_catalog.min(r.year) AS run_start, pg_catalog.count(*) AS run_length
-          FROM (SELECT e.facility_id, f.programme, e.fy::int AS year, p.coverage_years,
-                       e.fy::int - pg_catalog.row_number() OVER (PARTITION BY e.facility_id ORDER BY e.fy) AS island
-                  FROM tsetp.energy_use e
-                  JOIN tsetp.facility f ON f.id = e.facility_id
-                  JOIN tsetp.programme p ON p.code = f.programme
-                 WHERE e.full_year AND e.crude_oil_kl >= p.coverage_kl) r
-         GROUP BY r.facility_id, r.programme, r.coverage_years, r.island) q
- WHERE q.run_length >= q.coverage_years
- GROUP BY q.facility_id, q.programme, q.coverage_years;
+SELECT c.facility_id, c.coverage_start FROM tsetp.coverage c;
 COMMENT ON VIEW tsetp.facility_coverage IS 'First covered fiscal year of each covered facility: the year after three consecutive full years at 1,500 kL or more (as configured), and not before the programme''s first plan period';
 
 CREATE FUNCTION tsetp.coverage_start(facility_id bigint) RETURNS tsetp.fiscal_year
@@ -92,50 +182,81 @@ COMMENT ON FUNCTION tsetp.standard_base(text, text, numeric) IS 'Base emissions 
 -- rate (standard, transitional ladder, relief), target, emissions and
 -- reductions. Everything the assessment, projection and issuance need.
 CREATE VIEW tsetp.facility_year AS
-WITH years AS (
-    SELECT f.id AS facility_id, f.programme, f.category, pp.period_no, y.fy,
-           tsetp.coverage_year_number(c.coverage_start, y.fy) AS coverage_year,
-           (p.transitional_from IS NOT NULL AND c.coverage_start >= p.transitional_from) AS on_ladder,
-           p.reduction_cap
+WITH facility_period AS (
+    -- Everything that is fixed for a facility within a period is looked up
+    -- once per facility and period, not once per year.
+    SELECT f.id AS facility_id, f.programme, f.category, pp.period_no, pp.years,
+           c.coverage_start, s.rate AS standard_rate, p.reduction_cap,
+           CASE WHEN c.coverage_start >= p.transitional_from THEN f.category END AS ladder_category
       FROM tsetp.facility f
       JOIN tsetp.programme p ON p.code = f.programme
-      JOIN tsetp.facility_coverage c ON c.facility_id = f.id
-      JOIN tsetp.plan_period pp ON pp.programme = f.programme
-     CROSS JOIN LATERAL tsetp.fiscal_years(pp.years) AS y(fy)
-     WHERE y.fy >= c.coverage_start
-), rated AS (
-    SELECT y.*, COALESCE(t.rate, s.rate) AS rate_before_relief, t.rate IS NOT NULL AS transitional
-      FROM years y
+      JOIN tsetp.coverage c ON c.facility_id = f.id
+      JOIN tsetp.plan_period pp ON pp.programme = f.programme AND tsetp.upper(pp.years) >= c.coverage_start
       LEFT JOIN tsetp.target_rate s
-             ON s.programme = y.programme AND s.period_no = y.period_no AND s.category = y.category
+             ON s.programme = f.programme AND s.period_no = pp.period_no AND s.category = f.category
+), rated AS (
+    SELECT fp.facility_id, fp.programme, fp.category, fp.period_no, y.fy, fp.reduction_cap,
+           tsetp.coverage_year_number(fp.coverage_start, y.fy) AS coverage_year,
+           COALESCE(t.rate, fp.standard_rate) AS rate_before_relief,
+           t.rate IS NOT NULL AS transitional
+      FROM facility_period fp
+     CROSS JOIN LATERAL tsetp.fiscal_years(fp.years) AS y(fy)
+      -- the transitional ladder, only for facilities covered late enough
       LEFT JOIN tsetp.transitional_rate t
-             ON y.on_ladder AND t.programme = y.programme AND t.period_no = y.period_no
-            AND t.category = y.category AND tsetp.rung_applies(y.coverage_year, t.first_n, t.last_n)
+             ON t.programme = fp.programme AND t.period_no = fp.period_no AND t.category = fp.ladder_category
+            AND tsetp.rung_applies(tsetp.coverage_year_number(fp.coverage_start, y.fy), t.first_n, t.last_n)
+     WHERE y.fy >= fp.coverage_start
+), gathered AS (
+    SELECT r.*, b.amount AS base, e.amount AS emissions, (e.verified_by IS NOT NULL) AS verified,
+           cr.kinds, cr.operations, cr.relief_values, cr.standard_only
+      FROM rated r
+      LEFT JOIN tsetp.base_history b
+             ON b.facility_id = r.facility_id AND r.fy >= b.effective_from
+            AND (b.effective_until IS NULL OR r.fy < b.effective_until)
+      LEFT JOIN tsetp.emission e ON e.facility_id = r.facility_id AND e.fy = r.fy
+      LEFT JOIN (
+            SELECT ce.facility_id, cp.period_no, ce.fy,
+                   array_agg(ce.kind ORDER BY ce.kind) AS kinds,
+                   array_agg(x.operation ORDER BY ce.kind) AS operations,
+                   array_agg(x.value ORDER BY ce.kind) AS relief_values,
+                   array_agg(x.standard_only ORDER BY ce.kind) AS standard_only
+              FROM tsetp.certification ce
+              JOIN tsetp.facility cf ON cf.id = ce.facility_id
+              JOIN tsetp.plan_period cp ON cp.programme = cf.programme AND cp.years @> ce.fy
+              JOIN tsetp.relief x ON x.programme = cf.programme AND x.period_no = cp.period_no AND x.kind = ce.kind
+             GROUP BY ce.facility_id, cp.period_no, ce.fy) cr
+             ON cr.facility_id = r.facility_id AND cr.period_no = r.period_no AND cr.fy = r.fy
+), relieved AS (
+    -- One relief applies, the one giving the lowest rate; standard-only
+    -- reliefs never apply to transitional rates. Only certified years pay
+    -- for the choice.
+    SELECT g.*,
+           CASE WHEN g.kinds IS NOT NULL THEN
+               (SELECT min(tsetp.apply_relief(g.rate_before_relief, u.operation, u.value))
+                  FROM unnest(g.operations, g.relief_values, g.standard_only) AS u(operation, value, standard_only)
+                 WHERE NOT (u.standard_only AND g.transitional))
+           END AS relieved_rate,
+           CASE WHEN g.kinds IS NOT NULL THEN
+               (SELECT u.kind
+                  FROM unnest(g.kinds, g.operations, g.relief_values, g.standard_only) AS u(kind, operation, value, standard_only)
+                 WHERE NOT (u.standard_only AND g.transitional)
+                 ORDER BY tsetp.apply_relief(g.rate_before_relief, u.operation, u.value), u.kind
+                 LIMIT 1)
+           END AS relief
+      FROM gathered g
 )
-SELECT r.facility_id, r.programme, r.category, r.period_no, r.fy, r.coverage_year,
-       b.amount AS base,
-       r.rate_before_relief,
-       r.transitional,
-       rl.kind AS relief,
-       COALESCE(rl.rate, r.rate_before_relief) AS rate,
-       tsetp.year_target(b.amount, COALESCE(rl.rate, r.rate_before_relief)) AS target,
-       e.amount AS emissions,
-       (e.verified_by IS NOT NULL) AS verified,
-       b.amount - e.amount AS reduction,
-       tsetp.counted_reduction(b.amount, e.amount, r.reduction_cap) AS counted_reduction
-  FROM rated r
-  LEFT JOIN tsetp.base_history b
-         ON b.facility_id = r.facility_id AND r.fy >= b.effective_from
-        AND (b.effective_until IS NULL OR r.fy < b.effective_until)
-  LEFT JOIN tsetp.emission e ON e.facility_id = r.facility_id AND e.fy = r.fy
-  LEFT JOIN LATERAL (
-        SELECT ce.kind, tsetp.apply_relief(r.rate_before_relief, x.operation, x.value) AS rate
-          FROM tsetp.certification ce
-          JOIN tsetp.relief x ON x.programme = r.programme AND x.period_no = r.period_no AND x.kind = ce.kind
-         WHERE ce.facility_id = r.facility_id AND ce.fy = r.fy
-           AND NOT (x.standard_only AND r.transitional)
-         ORDER BY 2, 1
-         LIMIT 1) rl ON true;
+SELECT v.facility_id, v.programme, v.category, v.period_no, v.fy, v.coverage_year,
+       v.base,
+       v.rate_before_relief,
+       v.transitional,
+       v.relief,
+       COALESCE(v.relieved_rate, v.rate_before_relief) AS rate,
+       tsetp.year_target(v.base, COALESCE(v.relieved_rate, v.rate_before_relief)) AS target,
+       v.emissions,
+       v.verified,
+       v.base - v.emissions AS reduction,
+       tsetp.counted_reduction(v.base, v.emissions, v.reduction_cap) AS counted_reduction
+  FROM relieved v;
 COMMENT ON VIEW tsetp.facility_year IS 'Each covered fiscal year of each facility and plan period: base, effective rate, target, emissions, reduction and counted (capped) reduction';
 
 CREATE FUNCTION tsetp.rate_at(facility_id bigint, fy tsetp.fiscal_year) RETURNS numeric

@@ -1,0 +1,1399 @@
+-- The registry (削減量口座簿): accounts, serial-numbered holdings, and the
+-- append-only ledger of transactions whose legality the database enforces.
+--
+-- An integrator may INSERT into tsetp.ledger directly; the functions below
+-- (tsetp.transfer, tsetp.surrender, ...) are conveniences over that INSERT.
+-- Every rule is checked by the ledger's triggers and the holdings' exclusion
+-- constraint, and every refusal names its check code (docs/checks.md): the
+-- SQLSTATE is 'TR' followed by the code's group digit and its last two
+-- digits (check 1004 is SQLSTATE TR104), and the DETAIL starts with
+-- "Check 1004:".
+--
+-- Model. tsetp.holding holds every serial ever issued, in blocks, exactly
+-- once (EXCLUDE USING gist on the serials): free or reserved in an account,
+-- or surrendered, retired or cancelled where they were. Blocks are split when
+-- part of one moves and are never merged. A ledger row records what was
+-- requested and, set by the trigger, the blocks it moved (blocks). Its status
+-- is derived, never updated: a decision row in tsetp.approval and a
+-- correction row pointing at it (tsetp.transaction_status).
+--
+-- Clock. The registry's time is tsetp.clock(): now(), or the timestamp in
+-- the setting tsetp.now when the session's login role is a superuser (so
+-- that tests can pin business hours and deadlines and nobody else can).
+
+-- ---------------------------------------------------------------------------
+-- Clock and refusals
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tsetp.clock() RETURNS timestamptz
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pinned text := pg_catalog.current_setting('tsetp.now', true);
+BEGIN
+    IF COALESCE(pinned, '') <> ''
+       AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.session_user()) THEN
+        RETURN pinned::timestamptz;
+    END IF;
+    RETURN pg_catalog.now();
+END
+$$;
+COMMENT ON FUNCTION tsetp.clock() IS
+    'The registry''s clock: now(), or the setting tsetp.now (e.g. SET tsetp.now = ''2026-06-01 10:30+09'') in a session logged in as a superuser, for tests';
+
+CREATE FUNCTION tsetp.registry_refuse(code int, message text, detail text, hint text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION USING
+        MESSAGE = message,
+        ERRCODE = 'TR' || (code / 1000)::text || pg_catalog.lpad((code % 100)::text, 2, '0'),
+        DETAIL = 'Check ' || code::text || ': ' || detail,
+        HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION tsetp.registry_refuse(int, text, text, text) IS
+    'Raises the registry refusal of a check code: SQLSTATE TR + group digit + last two digits, DETAIL "Check NNNN: ...", and the hint (docs/checks.md)';
+
+-- ---------------------------------------------------------------------------
+-- Configuration: what each programme's registry allows, and when
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE tsetp.transaction_rule (
+    programme      text NOT NULL REFERENCES tsetp.programme ON UPDATE CASCADE,
+    type           text NOT NULL CHECK (type IN ('issue', 'transfer', 'surrender', 'retire', 'cancel', 'correction')),
+    needs_approval boolean NOT NULL DEFAULT false,
+    business_hours boolean NOT NULL DEFAULT false,
+    seeded         boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (programme, type),
+    CHECK (NOT needs_approval OR type IN ('transfer', 'surrender', 'retire'))
+);
+COMMENT ON TABLE tsetp.transaction_rule IS
+    'Transaction types a programme''s registry offers; which take effect only on approval by a second tsetp_admin (four-eyes), and which are accepted only in business hours';
+COMMENT ON COLUMN tsetp.transaction_rule.needs_approval IS
+    'Requested, the units are reserved; the transaction takes effect when another tsetp_admin calls tsetp.approve (transfer, surrender, retire only)';
+COMMENT ON COLUMN tsetp.transaction_rule.business_hours IS
+    'Accepted only within tsetp.business_hours of the programme, on days that are not tsetp.registry_holiday';
+
+CREATE TABLE tsetp.business_hours (
+    programme   text PRIMARY KEY REFERENCES tsetp.programme ON UPDATE CASCADE,
+    opens       time NOT NULL,
+    closes      time NOT NULL,
+    weekdays    int[] NOT NULL DEFAULT '{1,2,3,4,5}' CHECK (weekdays <@ '{1,2,3,4,5,6,7}' AND weekdays <> '{}'),
+    seeded      boolean NOT NULL DEFAULT false,
+    CHECK (closes > opens)
+);
+COMMENT ON TABLE tsetp.business_hours IS
+    'Business hours of a programme''s registry in the programme''s time zone (programme.timezone): opens <= local time < closes on the ISO weekdays listed (1 = Monday)';
+
+CREATE TABLE tsetp.registry_holiday (
+    programme   text NOT NULL REFERENCES tsetp.programme ON UPDATE CASCADE,
+    day         date NOT NULL,
+    name        text,
+    seeded      boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (programme, day)
+);
+COMMENT ON TABLE tsetp.registry_holiday IS
+    'Days on which a programme''s registry is closed although they are weekdays (national holidays, year-end); none are shipped: add your calendar';
+
+CREATE TABLE tsetp.account_route (
+    programme   text NOT NULL REFERENCES tsetp.programme ON UPDATE CASCADE,
+    type        text NOT NULL CHECK (type IN ('issue', 'transfer', 'surrender', 'retire', 'cancel')),
+    from_type   text NOT NULL CHECK (from_type IN ('designated', 'general', 'none')),
+    to_type     text NOT NULL CHECK (to_type IN ('designated', 'general', 'none')),
+    seeded      boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (programme, type, from_type, to_type),
+    CHECK ((from_type = 'none') = (type = 'issue')),
+    CHECK ((to_type = 'none') = (type IN ('surrender', 'retire', 'cancel')))
+);
+COMMENT ON TABLE tsetp.account_route IS
+    'From which account type to which a transaction type may go in a programme (none: issuance has no sending account; surrender, retirement and cancellation no receiving one)';
+
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        ('transaction_rule', ARRAY['programme', 'type']),
+        ('business_hours', ARRAY['programme']),
+        ('registry_holiday', ARRAY['programme', 'day']),
+        ('account_route', ARRAY['programme', 'type', 'from_type', 'to_type'])) AS v(tab, keycols)
+    LOOP
+        EXECUTE format('CREATE TRIGGER config_row BEFORE INSERT OR UPDATE ON tsetp.%I
+                        FOR EACH ROW EXECUTE FUNCTION tsetp.config_row(%s)',
+                       t.tab, (SELECT string_agg(quote_literal(k), ', ') FROM unnest(t.keycols) k));
+        PERFORM pg_catalog.pg_extension_config_dump(format('tsetp.%I', t.tab)::regclass, 'WHERE NOT seeded');
+    END LOOP;
+END
+$$;
+
+-- Saitama and Tokyo: the prefecture approves transfers and surrenders (and
+-- voluntary retirement); JVETS transfers take effect at once, 10:00-18:00 JST
+-- on business days.
+INSERT INTO tsetp.transaction_rule (programme, type, needs_approval, business_hours)
+SELECT p.programme, t.type, p.approval AND t.type IN ('transfer', 'surrender', 'retire'),
+       p.hours AND t.type = 'transfer'
+  FROM (VALUES ('saitama', true, false), ('tokyo', true, false), ('jvets', false, true))
+       AS p(programme, approval, hours)
+ CROSS JOIN (VALUES ('issue'), ('transfer'), ('surrender'), ('retire'), ('cancel'), ('correction')) AS t(type)
+ WHERE NOT (p.programme = 'jvets' AND t.type = 'surrender');
+
+INSERT INTO tsetp.business_hours (programme, opens, closes, weekdays) VALUES
+    ('jvets', '10:00', '18:00', '{1,2,3,4,5}');
+
+INSERT INTO tsetp.account_route (programme, type, from_type, to_type)
+SELECT p.programme, r.type, r.from_type, r.to_type
+  FROM (VALUES ('saitama'), ('tokyo'), ('jvets')) AS p(programme)
+ CROSS JOIN (VALUES
+        ('issue', 'none', 'designated'), ('issue', 'none', 'general'),
+        ('transfer', 'designated', 'designated'), ('transfer', 'designated', 'general'),
+        ('transfer', 'general', 'designated'), ('transfer', 'general', 'general'),
+        ('surrender', 'designated', 'none'),
+        ('retire', 'designated', 'none'), ('retire', 'general', 'none'),
+        ('cancel', 'designated', 'none'), ('cancel', 'general', 'none')) AS r(type, from_type, to_type)
+ WHERE NOT (p.programme = 'jvets' AND r.type = 'surrender');
+
+-- ---------------------------------------------------------------------------
+-- Accounts
+-- ---------------------------------------------------------------------------
+
+CREATE SEQUENCE tsetp.account_number_seq;
+COMMENT ON SEQUENCE tsetp.account_number_seq IS 'Running number of registry accounts';
+
+CREATE TABLE tsetp.account (
+    number             text PRIMARY KEY CHECK (number ~ '^[A-Z0-9]{1,8}-[DG][0-9]{6,}$'),
+    programme          text NOT NULL REFERENCES tsetp.programme ON UPDATE CASCADE,
+    account_type       text NOT NULL CHECK (account_type IN ('designated', 'general')),
+    holder             text NOT NULL CHECK (holder <> ''),
+    facility_id        bigint UNIQUE REFERENCES tsetp.facility,
+    status             text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'suspended', 'closed')),
+    commitment_reserve tsetp.tco2 NOT NULL DEFAULT '0',
+    opened_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CHECK ((account_type = 'designated') = (facility_id IS NOT NULL)),
+    CHECK (commitment_reserve >= '0'::tsetp.tco2)
+);
+COMMENT ON TABLE tsetp.account IS
+    'Registry accounts: one designated account (指定管理口座) per covered facility, opened automatically and held by its operator; general accounts (一般管理口座) opened by anyone';
+COMMENT ON COLUMN tsetp.account.number IS
+    'Account number: issuing programme''s credit origin, D (designated) or G (general), running number, e.g. SAI-D000001';
+COMMENT ON COLUMN tsetp.account.holder IS 'Account holder (the facility''s operator for a designated account); see tsetp.holder_member for the roles acting for it';
+COMMENT ON COLUMN tsetp.account.status IS 'open; suspended (nothing leaves or enters); closed (for good, only when empty)';
+COMMENT ON COLUMN tsetp.account.commitment_reserve IS
+    'JVETS commitment reserve: transfers may not bring the account''s free units below it (retirement may)';
+
+-- Fills in the account number and the designated account's programme and
+-- holder; number, programme, type and facility never change; an account is
+-- closed, never deleted, and only when it holds nothing.
+CREATE FUNCTION tsetp.account_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fac tsetp.facility;
+    n   bigint;
+BEGIN
+    IF TG_OP = 'DELETE' OR TG_OP = 'TRUNCATE' THEN
+        PERFORM tsetp.registry_refuse(1009, 'registry accounts cannot be deleted',
+            'Accounts and their history are kept for good.',
+            'Close the account instead: UPDATE tsetp.account SET status = ''closed''.');
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.facility_id IS NOT NULL THEN
+            SELECT * INTO fac FROM tsetp.facility f WHERE f.id = NEW.facility_id;
+            IF FOUND THEN
+                NEW.programme := COALESCE(NEW.programme, fac.programme);
+                NEW.holder := COALESCE(NEW.holder, fac.operator);
+                NEW.account_type := COALESCE(NEW.account_type, 'designated');
+                IF NEW.programme <> fac.programme THEN
+                    PERFORM tsetp.registry_refuse(2005, 'designated account must be in the facility''s programme',
+                        pg_catalog.format('Facility %s is in programme %s, not %s.', fac.code, fac.programme, NEW.programme),
+                        'Leave programme empty: it is taken from the facility.');
+                END IF;
+            END IF;
+        END IF;
+        NEW.account_type := COALESCE(NEW.account_type, 'general');
+        NEW.opened_at := tsetp.clock();
+        IF NEW.number IS NULL AND NEW.programme IS NOT NULL THEN
+            n := pg_catalog.nextval('tsetp.account_number_seq');
+            NEW.number := (SELECT p.credit_origin FROM tsetp.programme p WHERE p.code = NEW.programme)
+                || CASE NEW.account_type WHEN 'designated' THEN '-D' ELSE '-G' END
+                || pg_catalog.lpad(n::text, 6, '0');
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.number <> OLD.number OR NEW.programme <> OLD.programme OR NEW.account_type <> OLD.account_type
+       OR NEW.facility_id IS DISTINCT FROM OLD.facility_id OR NEW.opened_at <> OLD.opened_at THEN
+        PERFORM tsetp.registry_refuse(1009, pg_catalog.format('account %s cannot change its number, programme, type or facility', OLD.number),
+            'An account''s identity is fixed when it is opened.',
+            'Open a new account and transfer the units.');
+    END IF;
+    IF OLD.status = 'closed' AND NEW.status <> 'closed' THEN
+        PERFORM tsetp.registry_refuse(1003, pg_catalog.format('account %s is closed for good', OLD.number),
+            pg_catalog.format('Account %s was closed.', OLD.number),
+            'Open a new account.');
+    END IF;
+    IF NEW.status = 'closed' AND OLD.status <> 'closed' AND EXISTS (
+            SELECT 1 FROM tsetp.holding h WHERE h.account = OLD.number AND h.state IN ('free', 'reserved')) THEN
+        PERFORM tsetp.registry_refuse(1008, pg_catalog.format('account %s still holds units', OLD.number),
+            pg_catalog.format('Account %s holds %s t that would be stranded.', OLD.number,
+                (SELECT pg_catalog.sum(h.tonnes) FROM tsetp.holding h WHERE h.account = OLD.number AND h.state IN ('free', 'reserved'))),
+            'Transfer, retire or cancel the units first, and withdraw pending requests.');
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.account_check() IS
+    'Trigger: numbers new accounts, fills in a designated account from its facility, keeps an account''s identity fixed, closes only empty accounts, never deletes';
+
+CREATE TRIGGER account_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.account
+    FOR EACH ROW EXECUTE FUNCTION tsetp.account_check();
+CREATE TRIGGER account_no_truncate BEFORE TRUNCATE ON tsetp.account
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.account_check();
+
+-- Opens the designated account of every facility that has just become
+-- covered (a row added to tsetp.coverage, whether energy use or the
+-- programme's coverage rule changed).
+CREATE FUNCTION tsetp.open_designated_accounts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.account (programme, account_type, holder, facility_id)
+    SELECT f.programme, 'designated', f.operator, f.id
+      FROM new_rows n
+      JOIN tsetp.facility f ON f.id = n.facility_id
+     WHERE NOT EXISTS (SELECT 1 FROM tsetp.account a WHERE a.facility_id = f.id)
+     ORDER BY f.id
+    ON CONFLICT (facility_id) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.open_designated_accounts() IS
+    'Trigger on coverage: opens the designated account of each facility that has become covered';
+
+CREATE TRIGGER open_designated_accounts AFTER INSERT ON tsetp.coverage
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.open_designated_accounts();
+
+CREATE FUNCTION tsetp.designated_account(facility_id bigint) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN (SELECT a.number FROM tsetp.account a WHERE a.facility_id = $1);
+COMMENT ON FUNCTION tsetp.designated_account(bigint) IS
+    'Number of the facility''s designated account; NULL while the facility is not covered (the account opens when energy_use makes it covered)';
+
+CREATE FUNCTION tsetp.open_account(programme text, holder text) RETURNS text
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    INSERT INTO tsetp.account (programme, account_type, holder)
+    VALUES ($1, 'general', $2)
+    RETURNING number;
+END;
+COMMENT ON FUNCTION tsetp.open_account(text, text) IS
+    'Opens a general account (一般管理口座) of the programme for the holder and returns its number';
+
+-- ---------------------------------------------------------------------------
+-- Holdings: every serial ever issued, exactly once
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE tsetp.holding (
+    block        tsetp.credit NOT NULL,
+    account      text NOT NULL REFERENCES tsetp.account ON UPDATE CASCADE,
+    state        text NOT NULL CHECK (state IN ('free', 'reserved', 'surrendered', 'retired', 'cancelled')),
+    tx           bigint NOT NULL,
+    kind         text GENERATED ALWAYS AS (tsetp.kind(block)) STORED,
+    vintage      tsetp.fiscal_year GENERATED ALWAYS AS (tsetp.vintage(block)) STORED,
+    first_serial bigint GENERATED ALWAYS AS (tsetp.first_serial(block)) STORED PRIMARY KEY,
+    tonnes       bigint GENERATED ALWAYS AS (tsetp.tonnes(block)) STORED,
+    CONSTRAINT holding_serials_once EXCLUDE USING gist (tsetp.serials(block) WITH &&)
+);
+COMMENT ON TABLE tsetp.holding IS
+    'Every credit serial ever issued, in blocks, exactly once (exclusion constraint): free or reserved in an account, or surrendered, retired or cancelled there. Written only by the ledger''s triggers';
+COMMENT ON COLUMN tsetp.holding.state IS
+    'free; reserved (to the pending transaction tx); surrendered, retired or cancelled (by transaction tx, for good unless corrected)';
+COMMENT ON COLUMN tsetp.holding.tx IS 'The ledger transaction that last moved, reserved or used the block';
+COMMENT ON CONSTRAINT holding_serials_once ON tsetp.holding IS 'No tonne is ever held twice';
+CREATE INDEX holding_free ON tsetp.holding (account, kind, vintage, first_serial) WHERE state = 'free';
+CREATE INDEX holding_tx ON tsetp.holding (tx);
+
+CREATE TABLE tsetp.serial_counter (
+    only_row     boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    next_serial  bigint NOT NULL CHECK (next_serial > 0)
+);
+COMMENT ON TABLE tsetp.serial_counter IS 'Next free serial number of the registry (serials are unique across all programmes and kinds)';
+INSERT INTO tsetp.serial_counter VALUES (true, 1);
+
+-- ---------------------------------------------------------------------------
+-- The ledger
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE tsetp.ledger (
+    id             bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    type           text NOT NULL CHECK (type IN ('issue', 'transfer', 'surrender', 'retire', 'cancel', 'correction')),
+    from_account   text REFERENCES tsetp.account ON UPDATE CASCADE,
+    to_account     text REFERENCES tsetp.account ON UPDATE CASCADE,
+    kind           text,
+    amount         tsetp.tco2,
+    block          tsetp.credit,
+    vintage        tsetp.fiscal_year,
+    source         text,
+    facility_id    bigint REFERENCES tsetp.facility,
+    period_no      int,
+    corrects       bigint REFERENCES tsetp.ledger,
+    note           text,
+    programme      text NOT NULL,
+    blocks         tsetp.credit[] NOT NULL,
+    needs_approval boolean NOT NULL,
+    requested_by   name NOT NULL,
+    requested_at   timestamptz NOT NULL,
+    CHECK ((type = 'correction') = (corrects IS NOT NULL)),
+    CHECK ((type = 'surrender') = (facility_id IS NOT NULL AND period_no IS NOT NULL))
+);
+COMMENT ON TABLE tsetp.ledger IS
+    'The registry''s transactions (振替など), append-only: INSERT a request (issue, transfer, surrender, retire, cancel, correction) and the triggers check and apply it; UPDATE, DELETE and TRUNCATE are refused for every role';
+COMMENT ON COLUMN tsetp.ledger.type IS 'issue, transfer, surrender (apply to a facility''s target), retire, cancel, correction (reverses the transaction in corrects)';
+COMMENT ON COLUMN tsetp.ledger.kind IS 'Credit kind to move (with amount: blocks chosen oldest vintage first, the last one split)';
+COMMENT ON COLUMN tsetp.ledger.amount IS 'Whole tonnes to move or issue';
+COMMENT ON COLUMN tsetp.ledger.block IS 'The exact serials to move (instead of kind and amount); for an issue, the serials allocated (or given, to import existing credits)';
+COMMENT ON COLUMN tsetp.ledger.vintage IS 'Issue: vintage of the new credits';
+COMMENT ON COLUMN tsetp.ledger.source IS 'Issue: facility code or project the credits come from';
+COMMENT ON COLUMN tsetp.ledger.corrects IS 'Correction: the transaction it reverses (once only; JVETS correction flag)';
+COMMENT ON COLUMN tsetp.ledger.programme IS 'Set by the registry: programme of the accounts';
+COMMENT ON COLUMN tsetp.ledger.blocks IS 'Set by the registry: the serial blocks the transaction moved or reserved';
+COMMENT ON COLUMN tsetp.ledger.needs_approval IS 'Set by the registry: the transaction waits for tsetp.approve';
+COMMENT ON COLUMN tsetp.ledger.requested_by IS 'Set by the registry: the role that inserted the row';
+COMMENT ON COLUMN tsetp.ledger.requested_at IS 'Set by the registry: tsetp.clock() at the request';
+CREATE UNIQUE INDEX ledger_corrected_once ON tsetp.ledger (corrects) WHERE corrects IS NOT NULL;
+CREATE INDEX ledger_from ON tsetp.ledger (from_account);
+CREATE INDEX ledger_to ON tsetp.ledger (to_account);
+CREATE INDEX ledger_surrender ON tsetp.ledger (facility_id, period_no) WHERE facility_id IS NOT NULL;
+CREATE INDEX ledger_issue_source ON tsetp.ledger (source, kind) WHERE type = 'issue';
+
+CREATE TABLE tsetp.approval (
+    transaction_id bigint PRIMARY KEY REFERENCES tsetp.ledger,
+    decision       text NOT NULL CHECK (decision IN ('approved', 'rejected', 'withdrawn')),
+    reason         text,
+    decided_by     name NOT NULL,
+    decided_at     timestamptz NOT NULL
+);
+COMMENT ON TABLE tsetp.approval IS
+    'Decisions on transactions that wait for approval, append-only: approved (by a tsetp_admin other than the requester), rejected (by a tsetp_admin) or withdrawn (by the requester)';
+
+-- Transaction life, derived from the append-only rows.
+CREATE VIEW tsetp.transaction_status AS
+SELECT l.id,
+       CASE WHEN c.id IS NOT NULL THEN 'reversed'
+            WHEN NOT l.needs_approval OR a.decision = 'approved' THEN 'completed'
+            WHEN a.decision IS NULL THEN 'requested'
+            WHEN a.decision = 'rejected' THEN 'rejected'
+            ELSE 'cancelled' END AS status,
+       CASE WHEN NOT l.needs_approval THEN l.requested_at
+            WHEN a.decision = 'approved' THEN a.decided_at END AS effective_at,
+       a.decided_by, a.decided_at, a.reason,
+       c.id AS reversed_by, c.requested_at AS reversed_at
+  FROM tsetp.ledger l
+  LEFT JOIN tsetp.approval a ON a.transaction_id = l.id
+  LEFT JOIN tsetp.ledger c ON c.corrects = l.id;
+COMMENT ON VIEW tsetp.transaction_status IS
+    'Status of each ledger transaction (requested, completed, rejected, cancelled, reversed), when it took effect, and the correction that reversed it';
+
+-- Stamps the requester and the registry's time on a new ledger or approval
+-- row (runs as the invoker, so it sees who is asking).
+CREATE FUNCTION tsetp.registry_stamp() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'ledger' THEN
+        NEW.requested_by := current_user;
+        NEW.requested_at := tsetp.clock();
+    ELSE
+        NEW.decided_by := current_user;
+        NEW.decided_at := tsetp.clock();
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.registry_stamp() IS
+    'Trigger: records the role that inserts a ledger or approval row and the registry''s time, whatever the client wrote there';
+
+-- Refuses UPDATE, DELETE and TRUNCATE of the append-only tables.
+CREATE FUNCTION tsetp.registry_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM tsetp.registry_refuse(5011, pg_catalog.format('%s is refused on %s: it is append-only', TG_OP, TG_TABLE_NAME),
+        'Recorded transactions and decisions are never changed or removed.',
+        'Reverse a completed transaction with a correction (tsetp.correct); withdraw or reject a pending one.');
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.registry_append_only() IS 'Trigger: refuses UPDATE, DELETE and TRUNCATE on the ledger and the approvals';
+
+CREATE TRIGGER ledger_append_only BEFORE UPDATE OR DELETE ON tsetp.ledger
+    FOR EACH ROW EXECUTE FUNCTION tsetp.registry_append_only();
+CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON tsetp.ledger
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.registry_append_only();
+CREATE TRIGGER approval_append_only BEFORE UPDATE OR DELETE ON tsetp.approval
+    FOR EACH ROW EXECUTE FUNCTION tsetp.registry_append_only();
+CREATE TRIGGER approval_no_truncate BEFORE TRUNCATE ON tsetp.approval
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.registry_append_only();
+CREATE TRIGGER a_stamp BEFORE INSERT ON tsetp.ledger
+    FOR EACH ROW EXECUTE FUNCTION tsetp.registry_stamp();
+CREATE TRIGGER a_stamp BEFORE INSERT ON tsetp.approval
+    FOR EACH ROW EXECUTE FUNCTION tsetp.registry_stamp();
+
+-- Plan period of the programme that a fiscal year falls in; NULL outside.
+CREATE FUNCTION tsetp.vintage_period(programme text, fy tsetp.fiscal_year) RETURNS int
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN (SELECT p.period_no FROM tsetp.plan_period p
+             WHERE p.programme = $1 AND p.years OPERATOR(tsetp.@>) $2);
+END
+$$;
+COMMENT ON FUNCTION tsetp.vintage_period(text, tsetp.fiscal_year) IS
+    'Plan period of the programme that a credit''s vintage falls in; NULL outside every period';
+
+-- Whether the programme's registry is open for business hours at a time.
+CREATE FUNCTION tsetp.in_business_hours(programme text, at timestamptz) RETURNS boolean
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN (SELECT COALESCE(pg_catalog.bool_and(
+                   (l.t)::time >= b.opens AND (l.t)::time < b.closes
+                   AND pg_catalog.date_part('isodow', l.t)::int = ANY (b.weekdays)
+                   AND NOT EXISTS (SELECT 1 FROM tsetp.registry_holiday h
+                                    WHERE h.programme = b.programme AND h.day = (l.t)::date)), true)
+              FROM tsetp.business_hours b
+              JOIN tsetp.programme p ON p.code = b.programme
+             CROSS JOIN LATERAL (SELECT $2 AT TIME ZONE p.timezone) AS l(t)
+             WHERE b.programme = $1);
+END
+$$;
+COMMENT ON FUNCTION tsetp.in_business_hours(text, timestamptz) IS
+    'Whether the programme''s registry is within business hours at the time (always true when it has no business_hours row)';
+
+-- The checks and effects of every ledger row. Runs as the extension's owner
+-- so that it can write holdings that no client may write.
+CREATE FUNCTION tsetp.ledger_apply() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    src         tsetp.account;
+    dst         tsetp.account;
+    prog        tsetp.programme;
+    rule        tsetp.transaction_rule;
+    ck          tsetp.credit_kind;
+    fac         tsetp.facility;
+    pp          tsetp.plan_period;
+    target      tsetp.ledger;
+    h           record;
+    piece       tsetp.credit;
+    acct_no     text;
+    want        bigint;
+    got         bigint := 0;
+    skipped     bigint := 0;
+    skip_code   int;
+    skip_detail text;
+    lo          bigint;
+    hi          bigint;
+    first_s     bigint;
+    vp          int;
+    last_vint   int;
+    last_ok     int;
+    new_state   text;
+    new_account text;
+    taken       tsetp.credit[] := '{}';
+BEGIN
+    -- Amount: positive whole tonnes (credits are whole tonnes).
+    IF NEW.amount IS NOT NULL THEN
+        IF NEW.amount::numeric <= 0 OR NEW.amount::numeric <> pg_catalog.trunc(NEW.amount::numeric) THEN
+            PERFORM tsetp.registry_refuse(3007, pg_catalog.format('amount %s is not a positive number of whole tonnes', NEW.amount),
+                'Credits are whole tonnes, each with its own serial number.',
+                'Give a positive whole number of tonnes.');
+        END IF;
+        want := NEW.amount::numeric;
+    END IF;
+    NEW.blocks := '{}';
+
+    -- Who may ask: a tsetp_admin anything; anyone else (an operator or a
+    -- broker) only transfers, surrenders and retirements from the accounts
+    -- of holders it acts for. Row-level security says the same after this
+    -- trigger; checking first keeps other holders' balances out of errors.
+    IF NOT pg_catalog.pg_has_role(NEW.requested_by, 'tsetp_admin', 'MEMBER')
+       AND (NEW.type NOT IN ('transfer', 'surrender', 'retire')
+            OR NOT EXISTS (SELECT 1 FROM tsetp.account a
+                             JOIN tsetp.holder_member m ON m.holder = a.holder
+                            WHERE a.number = NEW.from_account
+                              AND pg_catalog.pg_has_role(NEW.requested_by, m.member, 'MEMBER'))) THEN
+        RAISE EXCEPTION 'permission denied for % request%', NEW.type,
+                        CASE WHEN NEW.from_account IS NOT NULL THEN ' from account ' || NEW.from_account ELSE '' END
+            USING ERRCODE = '42501',
+                  DETAIL = pg_catalog.format('Role %s is not a tsetp_admin, and only transfers, surrenders and retirements from the accounts of holders it acts for are open to it.', NEW.requested_by),
+                  HINT = 'Operators request transfers, surrenders and retirements from their own accounts (tsetp.holder_member).';
+    END IF;
+
+    -- -----------------------------------------------------------------
+    -- Correction: reverse a completed transaction, once.
+    -- -----------------------------------------------------------------
+    IF NEW.type = 'correction' THEN
+        SELECT * INTO target FROM tsetp.ledger l WHERE l.id = NEW.corrects FOR UPDATE;
+        IF NOT FOUND THEN
+            PERFORM tsetp.registry_refuse(5007, pg_catalog.format('transaction %s does not exist', NEW.corrects),
+                'Only a completed transaction can be reversed.', 'Check the transaction id (tsetp.ledger_report).');
+        END IF;
+        IF target.type = 'correction' THEN
+            PERFORM tsetp.registry_refuse(5008, pg_catalog.format('transaction %s is itself a correction', target.id),
+                'A correction cannot be corrected.',
+                'Record the intended movement as a new transaction.');
+        END IF;
+        IF target.needs_approval AND NOT EXISTS (SELECT 1 FROM tsetp.approval a
+                                                  WHERE a.transaction_id = target.id AND a.decision = 'approved') THEN
+            PERFORM tsetp.registry_refuse(5007, pg_catalog.format('transaction %s has not taken effect', target.id),
+                'Only a completed transaction can be reversed.',
+                'Withdraw (tsetp.withdraw) or reject (tsetp.reject) a transaction that waits for approval.');
+        END IF;
+        IF EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = target.id) THEN
+            PERFORM tsetp.registry_refuse(5006, pg_catalog.format('transaction %s has already been reversed', target.id),
+                pg_catalog.format('Transaction %s was reversed by transaction %s.', target.id,
+                                  (SELECT c.id FROM tsetp.ledger c WHERE c.corrects = target.id)),
+                'A transaction is reversed only once.');
+        END IF;
+        NEW.programme := target.programme;
+        NEW.kind := target.kind;
+        NEW.amount := target.amount;
+        NEW.block := NULL;
+        NEW.facility_id := NULL;
+        NEW.period_no := NULL;
+        NEW.needs_approval := false;
+        NEW.from_account := CASE WHEN target.type IN ('issue', 'transfer') THEN target.to_account END;
+        NEW.to_account := CASE WHEN target.type <> 'issue' THEN target.from_account END;
+        -- The serials must still be where the transaction left them, unused.
+        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'),
+                                                 pg_catalog.hashtext(COALESCE(NEW.from_account, NEW.to_account)));
+        FOR piece IN SELECT pg_catalog.unnest(target.blocks) LOOP
+            SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got
+              FROM tsetp.holding x
+             WHERE tsetp.serials(x.block) OPERATOR(pg_catalog.<@) tsetp.serials(piece)
+               AND CASE target.type
+                     WHEN 'issue' THEN x.account = target.to_account AND x.state = 'free'
+                     WHEN 'transfer' THEN x.account = target.to_account AND x.state = 'free'
+                     ELSE x.tx = target.id
+                          AND x.state = CASE target.type WHEN 'surrender' THEN 'surrendered'
+                                                         WHEN 'retire' THEN 'retired' ELSE 'cancelled' END
+                   END;
+            IF got <> tsetp.tonnes(piece) THEN
+                PERFORM tsetp.registry_refuse(3009, pg_catalog.format('transaction %s cannot be reversed: its units have moved on', target.id),
+                    pg_catalog.format('Only %s of the %s t of block %s are still free in account %s.',
+                                      got, tsetp.tonnes(piece), piece, COALESCE(target.to_account, target.from_account)),
+                    'Reverse the later transactions that moved these serials first.');
+            END IF;
+            UPDATE tsetp.holding x
+               SET account = COALESCE(NEW.to_account, x.account),
+                   state = CASE WHEN target.type = 'issue' THEN 'cancelled' ELSE 'free' END,
+                   tx = NEW.id
+             WHERE tsetp.serials(x.block) OPERATOR(pg_catalog.<@) tsetp.serials(piece)
+               AND x.state <> 'reserved' AND (x.tx = target.id OR x.account = target.to_account);
+        END LOOP;
+        NEW.blocks := target.blocks;
+        RETURN NEW;
+    END IF;
+
+    -- -----------------------------------------------------------------
+    -- The accounts.
+    -- -----------------------------------------------------------------
+    IF NEW.type = 'issue' THEN
+        IF NEW.from_account IS NOT NULL THEN
+            PERFORM tsetp.registry_refuse(1001, 'an issue has no sending account',
+                'Issued credits are created by the registry.', 'Leave from_account empty.');
+        END IF;
+    ELSE
+        SELECT * INTO src FROM tsetp.account a WHERE a.number = NEW.from_account;
+        IF NOT FOUND THEN
+            PERFORM tsetp.registry_refuse(1001, pg_catalog.format('sending account %s does not exist', COALESCE(NEW.from_account, '(none)')),
+                pg_catalog.format('This %s needs an existing sending account.', NEW.type),
+                'Check the account number (tsetp.account).');
+        ELSIF src.status = 'suspended' THEN
+            PERFORM tsetp.registry_refuse(1002, pg_catalog.format('sending account %s is suspended', src.number),
+                pg_catalog.format('Account %s of %s is suspended: nothing can leave it.', src.number, src.holder),
+                'Ask the registry administrator to lift the suspension.');
+        ELSIF src.status = 'closed' THEN
+            PERFORM tsetp.registry_refuse(1003, pg_catalog.format('sending account %s is closed', src.number),
+                pg_catalog.format('Account %s of %s was closed.', src.number, src.holder),
+                'Use an open account.');
+        END IF;
+        NEW.programme := src.programme;
+    END IF;
+    IF NEW.type IN ('issue', 'transfer') THEN
+        SELECT * INTO dst FROM tsetp.account a WHERE a.number = NEW.to_account;
+        IF NOT FOUND THEN
+            PERFORM tsetp.registry_refuse(2001, pg_catalog.format('receiving account %s does not exist', COALESCE(NEW.to_account, '(none)')),
+                pg_catalog.format('This %s needs an existing receiving account.', NEW.type),
+                'Check the account number (tsetp.account).');
+        ELSIF dst.number = src.number THEN
+            PERFORM tsetp.registry_refuse(2002, pg_catalog.format('account %s cannot transfer to itself', src.number),
+                'The sending and the receiving account are the same.',
+                'Give a different receiving account.');
+        ELSIF dst.status = 'suspended' THEN
+            PERFORM tsetp.registry_refuse(2003, pg_catalog.format('receiving account %s is suspended', dst.number),
+                pg_catalog.format('Account %s of %s is suspended: nothing can enter it.', dst.number, dst.holder),
+                'Ask the registry administrator to lift the suspension, or use another account.');
+        ELSIF dst.status = 'closed' THEN
+            PERFORM tsetp.registry_refuse(2004, pg_catalog.format('receiving account %s is closed', dst.number),
+                pg_catalog.format('Account %s of %s was closed.', dst.number, dst.holder),
+                'Use an open account.');
+        ELSIF NEW.type = 'transfer' AND dst.programme <> src.programme THEN
+            PERFORM tsetp.registry_refuse(2005, pg_catalog.format('account %s is in programme %s, not %s', dst.number, dst.programme, src.programme),
+                'Transfers stay within one programme''s registry.',
+                'Linked credits cross programmes by cancellation in one registry and issuance in the other.');
+        END IF;
+        NEW.programme := dst.programme;
+    ELSIF NEW.to_account IS NOT NULL THEN
+        PERFORM tsetp.registry_refuse(2001, pg_catalog.format('a %s has no receiving account', NEW.type),
+            pg_catalog.format('Units that are %s stay where they are.',
+                              CASE NEW.type WHEN 'surrender' THEN 'surrendered' WHEN 'retire' THEN 'retired' ELSE 'cancelled' END),
+            'Leave to_account empty.');
+    END IF;
+
+    -- -----------------------------------------------------------------
+    -- The programme's rules for this type of transaction.
+    -- -----------------------------------------------------------------
+    SELECT * INTO prog FROM tsetp.programme p WHERE p.code = NEW.programme;
+    SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = NEW.programme AND r.type = NEW.type;
+    IF NOT FOUND THEN
+        PERFORM tsetp.registry_refuse(5005, pg_catalog.format('programme %s does not offer %s transactions', NEW.programme, NEW.type),
+            pg_catalog.format('tsetp.transaction_rule has no row for %s and %s.', NEW.programme, NEW.type),
+            'Use a transaction type the programme offers.');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tsetp.account_route r
+                    WHERE r.programme = NEW.programme AND r.type = NEW.type
+                      AND r.from_type = COALESCE(src.account_type, 'none')
+                      AND r.to_type = COALESCE(dst.account_type, 'none')) THEN
+        PERFORM tsetp.registry_refuse(2006, pg_catalog.format('programme %s does not allow a %s from %s to %s accounts', NEW.programme, NEW.type,
+                                                        COALESCE(src.account_type, 'no'), COALESCE(dst.account_type, 'no')),
+            pg_catalog.format('tsetp.account_route has no row for this %s.', NEW.type),
+            'Use an account of a type the programme allows.');
+    END IF;
+    IF rule.business_hours AND NOT tsetp.in_business_hours(NEW.programme, NEW.requested_at) THEN
+        PERFORM tsetp.registry_refuse(5004, pg_catalog.format('%s requests are accepted only in business hours', NEW.type),
+            pg_catalog.format('It is %s in %s; the %s registry accepts them %s.',
+                              pg_catalog.to_char(NEW.requested_at AT TIME ZONE prog.timezone, 'Dy YYYY-MM-DD HH24:MI'), prog.timezone, NEW.programme,
+                              (SELECT pg_catalog.format('%s-%s on ISO weekdays %s except registry holidays',
+                                                                 pg_catalog.to_char(b.opens, 'HH24:MI'), pg_catalog.to_char(b.closes, 'HH24:MI'),
+                                                                 pg_catalog.array_to_string(b.weekdays, ','))
+                                 FROM tsetp.business_hours b WHERE b.programme = NEW.programme)),
+            'Send the request again within business hours.');
+    END IF;
+    NEW.needs_approval := rule.needs_approval;
+
+    -- The kind, and the block if one was given.
+    IF NEW.block IS NOT NULL THEN
+        IF NEW.kind IS NOT NULL AND NEW.kind <> tsetp.kind(NEW.block)
+           OR NEW.amount IS NOT NULL AND want <> tsetp.tonnes(NEW.block) THEN
+            PERFORM tsetp.registry_refuse(3008, pg_catalog.format('block %s is not %s', NEW.block,
+                                                             CASE WHEN NEW.kind <> tsetp.kind(NEW.block) THEN 'of kind ' || NEW.kind
+                                                                  ELSE NEW.amount::text || ' t' END),
+                'Give either a block, or a kind and an amount.', 'Leave kind and amount empty when you give a block.');
+        END IF;
+        NEW.kind := tsetp.kind(NEW.block);
+        want := tsetp.tonnes(NEW.block);
+        NEW.amount := want::tsetp.tco2;
+    ELSIF NEW.kind IS NULL OR want IS NULL THEN
+        PERFORM tsetp.registry_refuse(3008, pg_catalog.format('a %s needs a block, or a kind and an amount', NEW.type),
+            'The request does not say which units.', 'Give a block, or a kind and an amount.');
+    END IF;
+    SELECT * INTO ck FROM tsetp.credit_kind k WHERE k.programme = NEW.programme AND k.code = NEW.kind;
+    IF NOT FOUND THEN
+        PERFORM tsetp.registry_refuse(3001, pg_catalog.format('programme %s has no credit kind %s', NEW.programme, NEW.kind),
+            pg_catalog.format('Kinds of %s: %s.', NEW.programme,
+                              (SELECT pg_catalog.string_agg(k.code, ', ' ORDER BY k.code) FROM tsetp.credit_kind k WHERE k.programme = NEW.programme)),
+            'Use one of the programme''s credit kinds (tsetp.credit_kind).');
+    END IF;
+
+    -- -----------------------------------------------------------------
+    -- Issue: allocate fresh serials (or import a given block).
+    -- -----------------------------------------------------------------
+    IF NEW.type = 'issue' THEN
+        IF NEW.block IS NOT NULL THEN
+            NEW.vintage := tsetp.vintage(NEW.block);
+            NEW.source := tsetp.source(NEW.block);
+        ELSIF NEW.vintage IS NULL OR NEW.source IS NULL THEN
+            PERFORM tsetp.registry_refuse(3008, 'an issue needs a vintage and a source',
+                'New credits carry the fiscal year and the facility or project they come from.',
+                'Give vintage and source.');
+        END IF;
+        IF NEW.kind = 'ER' THEN
+            vp := tsetp.vintage_period(NEW.programme, NEW.vintage);
+            IF vp IS NULL OR NEW.vintage::int - tsetp.lower((SELECT p.years FROM tsetp.plan_period p
+                                                              WHERE p.programme = NEW.programme AND p.period_no = vp))::int + 1
+                             < COALESCE(prog.excess_from_year, 1) THEN
+                PERFORM tsetp.registry_refuse(3003, pg_catalog.format('excess reduction of vintage %s cannot be issued', NEW.vintage),
+                    pg_catalog.format('Programme %s issues excess reduction only from year %s of a plan period on.', NEW.programme, prog.excess_from_year),
+                    'Use tsetp.issue_excess, which issues for the verified years of the period.');
+            END IF;
+        END IF;
+        IF ck.own_facility_only AND (dst.facility_id IS NULL OR NEW.source IS DISTINCT FROM
+                                     (SELECT f.code FROM tsetp.facility f WHERE f.id = dst.facility_id)) THEN
+            PERFORM tsetp.registry_refuse(3010, pg_catalog.format('%s credits from %s can only be issued to that facility''s designated account', NEW.kind, NEW.source),
+                pg_catalog.format('Kind %s counts only for the facility that made it; account %s is not its designated account.', NEW.kind, dst.number),
+                'Issue into the designated account of the source facility.');
+        END IF;
+        IF NEW.block IS NULL THEN
+            UPDATE tsetp.serial_counter SET next_serial = next_serial + want RETURNING next_serial - want INTO first_s;
+            NEW.block := tsetp.credit(prog.credit_origin, NEW.kind, NEW.vintage, NEW.source, first_s, first_s + want - 1);
+        ELSE
+            UPDATE tsetp.serial_counter SET next_serial = GREATEST(next_serial, tsetp.last_serial(NEW.block) + 1);
+        END IF;
+        INSERT INTO tsetp.holding (block, account, state, tx) VALUES (NEW.block, dst.number, 'free', NEW.id);
+        NEW.blocks := ARRAY[NEW.block];
+        NEW.needs_approval := false;
+        RETURN NEW;
+    END IF;
+
+    -- -----------------------------------------------------------------
+    -- Transfer, surrender, retire, cancel: rules on the units.
+    -- -----------------------------------------------------------------
+    IF NEW.type = 'transfer' AND NOT ck.transferable THEN
+        PERFORM tsetp.registry_refuse(3002, pg_catalog.format('%s credits cannot be transferred', NEW.kind),
+            pg_catalog.format('Kind %s (%s) stays in the account it was issued to.', NEW.kind, ck.name),
+            'Surrender it for the facility that made it.');
+    END IF;
+    IF NEW.type = 'surrender' THEN
+        SELECT * INTO fac FROM tsetp.facility f WHERE f.id = NEW.facility_id;
+        SELECT * INTO pp FROM tsetp.plan_period p WHERE p.programme = fac.programme AND p.period_no = NEW.period_no;
+        IF fac.programme <> NEW.programme OR pp.programme IS NULL
+           OR tsetp.coverage_start(fac.id) IS NULL
+           OR tsetp.coverage_start(fac.id) OPERATOR(tsetp.>) tsetp.upper(pp.years) THEN
+            PERFORM tsetp.registry_refuse(4006, pg_catalog.format('facility %s has no target for period %s', fac.code, NEW.period_no),
+                pg_catalog.format('Facility %s of %s is not covered in period %s of programme %s.', fac.code, fac.programme, NEW.period_no, NEW.programme),
+                'Surrender for a period in which the facility is covered.');
+        END IF;
+        IF (NEW.requested_at AT TIME ZONE prog.timezone)::date > pp.deadline THEN
+            PERFORM tsetp.registry_refuse(4005, pg_catalog.format('the deadline for period %s has passed', NEW.period_no),
+                pg_catalog.format('Credits for period %s (%s) could be surrendered until %s.', NEW.period_no, pp.years, pp.deadline),
+                'Surrender for the current period.');
+        END IF;
+        IF (src.account_type = 'designated' AND src.facility_id <> fac.id)
+           OR (src.account_type <> 'designated' AND src.holder <> fac.operator) THEN
+            PERFORM tsetp.registry_refuse(1006, pg_catalog.format('account %s cannot surrender for facility %s', src.number, fac.code),
+                pg_catalog.format('Credits are surrendered from the facility''s own designated account; %s is held by %s.', src.number, src.holder),
+                pg_catalog.format('Transfer the credits to %s first.', tsetp.designated_account(fac.id)));
+        END IF;
+    END IF;
+    IF NEW.type = 'transfer' AND src.commitment_reserve OPERATOR(tsetp.>) '0'::tsetp.tco2 THEN
+        SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got FROM tsetp.holding x
+         WHERE x.account = src.number AND x.state = 'free';
+        IF got - want < src.commitment_reserve::numeric THEN
+            PERFORM tsetp.registry_refuse(1005, pg_catalog.format('transfer would bring account %s below its commitment reserve', src.number),
+                pg_catalog.format('Account %s holds %s t free with a commitment reserve of %s t; %s t can be transferred.',
+                                  src.number, got, src.commitment_reserve, GREATEST(got - src.commitment_reserve::numeric, 0)),
+                'Transfer at most the units above the reserve.');
+        END IF;
+        got := 0;
+    END IF;
+
+    -- Lock the sending account, then take its blocks.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
+    new_state := CASE WHEN NEW.needs_approval THEN 'reserved'
+                      ELSE CASE NEW.type WHEN 'transfer' THEN 'free' WHEN 'surrender' THEN 'surrendered'
+                                         WHEN 'retire' THEN 'retired' ELSE 'cancelled' END END;
+    new_account := CASE WHEN NEW.type = 'transfer' AND NOT NEW.needs_approval THEN dst.number ELSE src.number END;
+
+    IF NEW.block IS NOT NULL THEN
+        -- The given serials: every holding they touch must be free in src.
+        lo := tsetp.first_serial(NEW.block);
+        hi := tsetp.last_serial(NEW.block);
+        FOR h IN SELECT x.block, x.account, x.state, x.tx, x.first_serial
+                   FROM tsetp.holding x
+                  WHERE tsetp.serials(x.block) OPERATOR(pg_catalog.&&) tsetp.serials(NEW.block)
+                  ORDER BY x.first_serial
+                    FOR UPDATE LOOP
+            IF h.account <> src.number OR NOT tsetp.same_line(h.block, NEW.block) THEN
+                PERFORM tsetp.registry_refuse(3004, pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
+                    pg_catalog.format('Serials %s-%s of that line are not in account %s.',
+                                      GREATEST(lo, tsetp.first_serial(h.block)), LEAST(hi, tsetp.last_serial(h.block)), src.number),
+                    'Check the block with tsetp.balance or tsetp.holding.');
+            ELSIF h.state = 'reserved' THEN
+                PERFORM tsetp.registry_refuse(3005, pg_catalog.format('block %s is reserved to pending transaction %s', h.block, h.tx),
+                    pg_catalog.format('Serials of account %s wait for the approval of transaction %s.', src.number, h.tx),
+                    'Wait for the decision on that transaction, or withdraw it (tsetp.withdraw).');
+            ELSIF h.state <> 'free' THEN
+                PERFORM tsetp.registry_refuse(3006, pg_catalog.format('block %s has been %s', h.block, h.state),
+                    pg_catalog.format('Transaction %s %s these serials; they can no longer move.', h.tx,
+                                      CASE h.state WHEN 'surrendered' THEN 'surrendered' WHEN 'retired' THEN 'retired' ELSE 'cancelled' END),
+                    'Use other units.');
+            END IF;
+            piece := tsetp.credit(tsetp.origin(h.block), tsetp.kind(h.block), tsetp.vintage(h.block), tsetp.source(h.block),
+                                  GREATEST(lo, tsetp.first_serial(h.block)), LEAST(hi, tsetp.last_serial(h.block)));
+            UPDATE tsetp.holding x SET block = piece, account = new_account, state = new_state, tx = NEW.id
+             WHERE x.first_serial = h.first_serial;
+            IF tsetp.first_serial(h.block) < lo THEN
+                INSERT INTO tsetp.holding (block, account, state, tx)
+                VALUES (tsetp.credit(tsetp.origin(h.block), tsetp.kind(h.block), tsetp.vintage(h.block), tsetp.source(h.block),
+                                     tsetp.first_serial(h.block), lo - 1), src.number, 'free', h.tx);
+            END IF;
+            IF tsetp.last_serial(h.block) > hi THEN
+                INSERT INTO tsetp.holding (block, account, state, tx)
+                VALUES (tsetp.credit(tsetp.origin(h.block), tsetp.kind(h.block), tsetp.vintage(h.block), tsetp.source(h.block),
+                                     hi + 1, tsetp.last_serial(h.block)), src.number, 'free', h.tx);
+            END IF;
+            got := got + tsetp.tonnes(piece);
+            taken := taken || piece;
+        END LOOP;
+        IF got < want THEN
+            PERFORM tsetp.registry_refuse(3004, pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
+                pg_catalog.format('Only %s of its %s serials exist in the registry.', got, want),
+                'Check the block with tsetp.balance or tsetp.holding.');
+        END IF;
+    ELSE
+        -- By kind and amount: oldest vintage first, the last block split.
+        FOR h IN SELECT x.block, x.first_serial, x.tonnes, x.tx, x.vintage::int AS vint
+                   FROM tsetp.holding x
+                  WHERE x.account = src.number AND x.kind = NEW.kind AND x.state = 'free'
+                  ORDER BY x.vintage, x.first_serial
+                    FOR UPDATE LOOP
+            IF NEW.type IN ('transfer', 'surrender') AND (NEW.kind = 'ER' OR NEW.type = 'surrender') THEN
+                IF h.vint IS DISTINCT FROM last_vint THEN
+                    last_vint := h.vint;
+                    last_ok := 0;
+                    vp := tsetp.vintage_period(NEW.programme, h.vint::tsetp.fiscal_year);
+                    IF NEW.type = 'transfer' THEN
+                        IF vp IS NULL OR h.vint - tsetp.lower((SELECT p.years FROM tsetp.plan_period p
+                                                               WHERE p.programme = NEW.programme AND p.period_no = vp))::int + 1
+                                         < COALESCE(prog.excess_from_year, 1) THEN
+                            last_ok := 3003;
+                        END IF;
+                    ELSIF vp IS NULL THEN
+                        last_ok := 4007;
+                    ELSIF vp > NEW.period_no THEN
+                        last_ok := 4001;
+                    ELSIF NOT tsetp.banking_eligible(vp, NEW.period_no, prog.banking_periods) THEN
+                        last_ok := 4002;
+                    END IF;
+                END IF;
+                IF last_ok = 0 AND NEW.type = 'surrender' AND ck.own_facility_only
+                   AND tsetp.source(h.block) <> fac.code THEN
+                    skip_code := 4003;
+                    skipped := skipped + h.tonnes;
+                    CONTINUE;
+                END IF;
+                IF last_ok <> 0 THEN
+                    skip_code := last_ok;
+                    skip_detail := pg_catalog.format('vintage %s', h.vint::tsetp.fiscal_year);
+                    skipped := skipped + h.tonnes;
+                    CONTINUE;
+                END IF;
+            END IF;
+            IF h.tonnes <= want - got THEN
+                piece := h.block;
+                UPDATE tsetp.holding x SET account = new_account, state = new_state, tx = NEW.id
+                 WHERE x.first_serial = h.first_serial;
+            ELSE
+                piece := tsetp.split_head(h.block, want - got);
+                UPDATE tsetp.holding x SET block = piece, account = new_account, state = new_state, tx = NEW.id
+                 WHERE x.first_serial = h.first_serial;
+                INSERT INTO tsetp.holding (block, account, state, tx)
+                VALUES (tsetp.split_tail(h.block, want - got), src.number, 'free', h.tx);
+            END IF;
+            got := got + tsetp.tonnes(piece);
+            taken := taken || piece;
+            EXIT WHEN got = want;
+        END LOOP;
+        IF got < want THEN
+            IF got + skipped >= want AND skip_code = 3003 THEN
+                PERFORM tsetp.registry_refuse(3003, pg_catalog.format('excess reduction in account %s is not yet transferable', src.number),
+                    pg_catalog.format('Programme %s lets excess reduction move only from year %s of its plan period; %s t of %s are earlier.',
+                                      NEW.programme, prog.excess_from_year, skipped, skip_detail),
+                    'Wait for the period''s transferable year, or transfer other units.');
+            ELSIF got + skipped >= want AND skip_code = 4001 THEN
+                PERFORM tsetp.registry_refuse(4001, pg_catalog.format('credits of a later period cannot cover period %s', NEW.period_no),
+                    pg_catalog.format('Account %s has %s t of free %s of the right vintage; the rest (%s) belongs to a later period (no borrowing).',
+                                      src.number, got, NEW.kind, skip_detail),
+                    'Surrender credits of this period or the previous one.');
+            ELSIF got + skipped >= want AND skip_code = 4002 THEN
+                PERFORM tsetp.registry_refuse(4002, pg_catalog.format('credits of %s are too old for period %s', skip_detail, NEW.period_no),
+                    pg_catalog.format('Programme %s carries credits into at most %s later period(s); account %s has only %s t of free %s that qualify.',
+                                      NEW.programme, prog.banking_periods, src.number, got, NEW.kind),
+                    'Surrender credits of this period or the previous one.');
+            ELSIF got + skipped >= want AND skip_code = 4007 THEN
+                PERFORM tsetp.registry_refuse(4007, pg_catalog.format('credits of %s fall outside every plan period of %s', skip_detail, NEW.programme),
+                    pg_catalog.format('Account %s has only %s t of free %s that qualify for period %s.', src.number, got, NEW.kind, NEW.period_no),
+                    'Surrender credits whose vintage lies in this period or the previous one.');
+            ELSIF got + skipped >= want AND skip_code = 4003 THEN
+                PERFORM tsetp.registry_refuse(4003, pg_catalog.format('%s credits of another facility cannot be surrendered for facility %s', NEW.kind, fac.code),
+                    pg_catalog.format('Kind %s counts only for the facility that made it; account %s has only %s t from %s.', NEW.kind, src.number, got, fac.code),
+                    'Surrender credits of another kind.');
+            ELSE
+                PERFORM tsetp.registry_refuse(1004, pg_catalog.format('account %s holds too few free %s credits', src.number, NEW.kind),
+                    pg_catalog.format('Account %s holds %s t of free %s that qualify; %s t were requested.', src.number, got, NEW.kind, want),
+                    'Request at most the free balance (tsetp.balance); units reserved to pending transactions are not free.');
+            END IF;
+        END IF;
+    END IF;
+
+    -- Surrender of a given block: the same rules, on its one line.
+    IF NEW.type = 'surrender' AND NEW.block IS NOT NULL THEN
+        vp := tsetp.vintage_period(NEW.programme, tsetp.vintage(NEW.block));
+        IF vp IS NULL THEN
+            PERFORM tsetp.registry_refuse(4007, pg_catalog.format('credits of vintage %s fall outside every plan period of %s', tsetp.vintage(NEW.block), NEW.programme),
+                'Only credits whose vintage lies in a plan period can be surrendered.', 'Surrender credits whose vintage lies in this period or the previous one.');
+        ELSIF vp > NEW.period_no THEN
+            PERFORM tsetp.registry_refuse(4001, pg_catalog.format('credits of a later period cannot cover period %s', NEW.period_no),
+                pg_catalog.format('Block %s is of period %s (no borrowing).', NEW.block, vp), 'Surrender credits of this period or the previous one.');
+        ELSIF NOT tsetp.banking_eligible(vp, NEW.period_no, prog.banking_periods) THEN
+            PERFORM tsetp.registry_refuse(4002, pg_catalog.format('credits of vintage %s are too old for period %s', tsetp.vintage(NEW.block), NEW.period_no),
+                pg_catalog.format('Block %s is of period %s; programme %s carries credits into at most %s later period(s).', NEW.block, vp, NEW.programme, prog.banking_periods),
+                'Surrender credits of this period or the previous one.');
+        ELSIF ck.own_facility_only AND tsetp.source(NEW.block) <> fac.code THEN
+            PERFORM tsetp.registry_refuse(4003, pg_catalog.format('%s credits of another facility cannot be surrendered for facility %s', NEW.kind, fac.code),
+                pg_catalog.format('Block %s was made by %s; kind %s counts only for the facility that made it.', NEW.block, tsetp.source(NEW.block), NEW.kind),
+                'Surrender credits of another kind.');
+        END IF;
+    ELSIF NEW.type = 'transfer' AND NEW.block IS NOT NULL AND NEW.kind = 'ER' THEN
+        vp := tsetp.vintage_period(NEW.programme, tsetp.vintage(NEW.block));
+        IF vp IS NULL OR tsetp.vintage(NEW.block)::int - tsetp.lower((SELECT p.years FROM tsetp.plan_period p
+                                                                       WHERE p.programme = NEW.programme AND p.period_no = vp))::int + 1
+                         < COALESCE(prog.excess_from_year, 1) THEN
+            PERFORM tsetp.registry_refuse(3003, pg_catalog.format('excess reduction in account %s is not yet transferable', src.number),
+                pg_catalog.format('Programme %s lets excess reduction move only from year %s of its plan period; block %s is earlier.',
+                                  NEW.programme, prog.excess_from_year, NEW.block),
+                'Wait for the period''s transferable year, or transfer other units.');
+        END IF;
+    END IF;
+
+    -- Per-kind caps on surrender (Tokyo: out-of-area credits at most 1/3 of the obligation).
+    IF NEW.type = 'surrender' AND ck.cap_numerator IS NOT NULL THEN
+        SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO lo
+          FROM tsetp.ledger l
+          JOIN tsetp.transaction_status s ON s.id = l.id
+         WHERE l.facility_id = NEW.facility_id AND l.period_no = NEW.period_no AND l.type = 'surrender'
+           AND l.kind = NEW.kind AND s.status IN ('requested', 'completed');
+        hi := (SELECT pg_catalog.floor(r.target_total::numeric * ck.cap_numerator / ck.cap_denominator)
+                 FROM tsetp.facility_period_reduction r
+                WHERE r.facility_id = NEW.facility_id AND r.period_no = NEW.period_no);
+        IF lo + want > COALESCE(hi, 0) THEN
+            PERFORM tsetp.registry_refuse(4004, pg_catalog.format('%s credits for facility %s in period %s would exceed their cap', NEW.kind, fac.code, NEW.period_no),
+                pg_catalog.format('At most %s/%s of the reduction obligation, %s t, may be met with %s; %s t are already surrendered or requested and %s t more were asked.',
+                                  ck.cap_numerator, ck.cap_denominator, COALESCE(hi, 0), NEW.kind, lo, want),
+                'Surrender other kinds for the rest.');
+        END IF;
+    END IF;
+
+    NEW.blocks := taken;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.ledger_apply() IS
+    'Trigger: checks a new ledger row against every registry rule (accounts, routes, business hours, kinds, serials, banking, caps, corrections) and applies it to the holdings; see docs/checks.md';
+
+CREATE TRIGGER b_apply BEFORE INSERT ON tsetp.ledger
+    FOR EACH ROW EXECUTE FUNCTION tsetp.ledger_apply();
+
+-- A decision on a pending transaction: four-eyes approval, rejection, or
+-- withdrawal by the requester; applies or releases the reserved units.
+CREATE FUNCTION tsetp.approval_apply() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t   tsetp.ledger;
+    a   tsetp.account;
+BEGIN
+    SELECT * INTO t FROM tsetp.ledger l WHERE l.id = NEW.transaction_id FOR UPDATE;
+    IF NOT FOUND OR NOT t.needs_approval OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = t.id) THEN
+        PERFORM tsetp.registry_refuse(5003, pg_catalog.format('transaction %s is not waiting for approval', NEW.transaction_id),
+            CASE WHEN t.id IS NULL THEN 'There is no such transaction.'
+                 WHEN NOT t.needs_approval THEN 'It took effect when it was recorded.'
+                 ELSE (SELECT pg_catalog.format('It was %s by %s at %s.', x.decision, x.decided_by, x.decided_at)
+                         FROM tsetp.approval x WHERE x.transaction_id = t.id) END,
+            'See tsetp.transaction_status.');
+    END IF;
+    IF NEW.decision = 'withdrawn' THEN
+        IF NEW.decided_by <> t.requested_by AND NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
+            PERFORM tsetp.registry_refuse(5009, pg_catalog.format('only %s can withdraw transaction %s', t.requested_by, t.id),
+                pg_catalog.format('%s requested it; %s is neither the requester nor a tsetp_admin.', t.requested_by, NEW.decided_by),
+                'Ask the requester to withdraw it.');
+        END IF;
+    ELSE
+        IF NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
+            PERFORM tsetp.registry_refuse(5002, pg_catalog.format('%s may not decide on transaction %s', NEW.decided_by, t.id),
+                'Only a role holding tsetp_admin approves or rejects transactions.',
+                'Ask the registry administrator.');
+        END IF;
+        IF NEW.decision = 'approved' AND NEW.decided_by = t.requested_by THEN
+            PERFORM tsetp.registry_refuse(5001, pg_catalog.format('%s cannot approve its own transaction %s', NEW.decided_by, t.id),
+                'A transaction takes effect only when approved by a role other than the one that requested it (four-eyes).',
+                'Ask another tsetp_admin to approve it.');
+        END IF;
+    END IF;
+    IF NEW.decision = 'approved' THEN
+        SELECT * INTO a FROM tsetp.account x WHERE x.number = t.from_account;
+        IF a.status <> 'open' THEN
+            PERFORM tsetp.registry_refuse(CASE a.status WHEN 'suspended' THEN 1002 ELSE 1003 END,
+                pg_catalog.format('sending account %s is %s', a.number, a.status),
+                pg_catalog.format('Account %s of %s was %s after transaction %s was requested.', a.number, a.holder, a.status, t.id),
+                'Reject the transaction, or lift the suspension first.');
+        END IF;
+        IF t.to_account IS NOT NULL THEN
+            SELECT * INTO a FROM tsetp.account x WHERE x.number = t.to_account;
+            IF a.status <> 'open' THEN
+                PERFORM tsetp.registry_refuse(CASE a.status WHEN 'suspended' THEN 2003 ELSE 2004 END,
+                    pg_catalog.format('receiving account %s is %s', a.number, a.status),
+                    pg_catalog.format('Account %s of %s was %s after transaction %s was requested.', a.number, a.holder, a.status, t.id),
+                    'Reject the transaction, or lift the suspension first.');
+            END IF;
+        END IF;
+        UPDATE tsetp.holding x
+           SET account = COALESCE(t.to_account, x.account),
+               state = CASE t.type WHEN 'transfer' THEN 'free' WHEN 'surrender' THEN 'surrendered' ELSE 'retired' END
+         WHERE x.tx = t.id AND x.state = 'reserved';
+    ELSE
+        UPDATE tsetp.holding x SET state = 'free' WHERE x.tx = t.id AND x.state = 'reserved';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.approval_apply() IS
+    'Trigger: checks a decision on a pending transaction (four-eyes approval by another tsetp_admin, rejection, withdrawal by the requester) and applies or releases its reserved units';
+
+CREATE TRIGGER b_apply BEFORE INSERT ON tsetp.approval
+    FOR EACH ROW EXECUTE FUNCTION tsetp.approval_apply();
+
+-- ---------------------------------------------------------------------------
+-- Functions: conveniences over INSERT INTO tsetp.ledger / tsetp.approval
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tsetp.issue(account text, kind text, vintage tsetp.fiscal_year, source text, amount tsetp.tco2)
+    RETURNS tsetp.credit
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result tsetp.credit;
+BEGIN
+    INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount)
+        VALUES ('issue', $1, $2, $3, $4, $5)
+        RETURNING block INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.issue(text, text, tsetp.fiscal_year, text, tsetp.tco2) IS
+    'Issues whole tonnes of a credit kind into an account with fresh serials and returns the block (tsetp_admin)';
+
+CREATE FUNCTION tsetp.issue_excess(facility_id bigint, period_no int) RETURNS tsetp.credit
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f        tsetp.facility;
+    p        tsetp.programme;
+    pp       tsetp.plan_period;
+    r        record;
+    last_fy  tsetp.fiscal_year;
+    issued   numeric;
+    n        numeric;
+    acct     text;
+    result   tsetp.credit;
+BEGIN
+    SELECT * INTO STRICT f FROM tsetp.facility x WHERE x.id = $1;
+    SELECT * INTO STRICT p FROM tsetp.programme x WHERE x.code = f.programme;
+    SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = f.programme AND x.period_no = $2;
+    SELECT * INTO r FROM tsetp.facility_period_reduction x WHERE x.facility_id = $1 AND x.period_no = $2;
+    acct := tsetp.designated_account($1);
+    IF r.facility_id IS NULL OR acct IS NULL THEN
+        PERFORM tsetp.registry_refuse(4006, pg_catalog.format('facility %s has no target for period %s', f.code, $2),
+            pg_catalog.format('Facility %s is not covered in period %s of programme %s.', f.code, $2, f.programme),
+            'Issue excess reduction for a period in which the facility is covered.');
+    END IF;
+    -- The latest verified year of the period: issuance covers the verified
+    -- years so far, from the programme's excess_from_year-th year on.
+    SELECT tsetp.max(e.fy) INTO last_fy
+      FROM tsetp.emission e
+     WHERE e.facility_id = $1 AND e.verified_by IS NOT NULL AND e.fy OPERATOR(tsetp.<@) pp.years;
+    IF last_fy IS NULL OR last_fy::int - tsetp.lower(pp.years)::int + 1 < COALESCE(p.excess_from_year, 1) THEN
+        PERFORM tsetp.registry_refuse(4008, pg_catalog.format('excess reduction of facility %s for period %s cannot be issued yet', f.code, $2),
+            pg_catalog.format('Excess reduction is issued from year %s of the period (%s) on, for verified years; the latest verified year is %s.',
+                              p.excess_from_year, (tsetp.lower(pp.years)::int + COALESCE(p.excess_from_year, 1) - 1)::tsetp.fiscal_year,
+                              COALESCE(last_fy::text, 'none')),
+            'Record the verified emissions of the period''s years first.');
+    END IF;
+    SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
+      FROM tsetp.ledger l
+      JOIN tsetp.transaction_status s ON s.id = l.id
+     WHERE l.type = 'issue' AND l.kind = 'ER' AND l.source = f.code AND l.programme = f.programme
+       AND l.vintage OPERATOR(tsetp.<@) pp.years AND s.status = 'completed';
+    n := pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2), issued::tsetp.tco2)::numeric);
+    IF n < 1 THEN
+        PERFORM tsetp.registry_refuse(4009, pg_catalog.format('facility %s has no excess reduction to issue for period %s', f.code, $2),
+            pg_catalog.format('Excess reduction of the verified years is %s t; %s t have been issued already.', COALESCE(r.excess, '0'::tsetp.tco2), issued),
+            'Excess reduction is issued in whole tonnes once the verified reduction exceeds the target.');
+    END IF;
+    INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount, note)
+    VALUES ('issue', acct, 'ER', last_fy, f.code, n::tsetp.tco2,
+            pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, last_fy))
+    RETURNING block INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.issue_excess(bigint, int) IS
+    'Issues the facility''s excess reduction (超過削減量) for a period into its designated account: the cumulative excess of the verified years (reduction capped at half of base per year) minus what was already issued, rounded down to whole tonnes; vintage = the latest verified year; from the period''s second year on (tsetp_admin)';
+
+CREATE FUNCTION tsetp.transfer(from_account text, to_account text, kind text, amount tsetp.tco2) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result bigint;
+BEGIN
+    INSERT INTO tsetp.ledger (type, from_account, to_account, kind, amount)
+        VALUES ('transfer', $1, $2, $3, $4)
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.transfer(text, text, text, tsetp.tco2) IS
+    'Requests a transfer of an amount of a credit kind (blocks chosen oldest vintage first, the last one split) and returns the transaction id';
+
+CREATE FUNCTION tsetp.transfer(from_account text, to_account text, block tsetp.credit) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result bigint;
+BEGIN
+    INSERT INTO tsetp.ledger (type, from_account, to_account, block)
+        VALUES ('transfer', $1, $2, $3)
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.transfer(text, text, tsetp.credit) IS
+    'Requests a transfer of the given serials and returns the transaction id';
+
+CREATE FUNCTION tsetp.surrender(facility_id bigint, period_no int, from_account text, kind text, amount tsetp.tco2) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result bigint;
+BEGIN
+    INSERT INTO tsetp.ledger (type, facility_id, period_no, from_account, kind, amount)
+        VALUES ('surrender', $1, $2, $3, $4, $5)
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.surrender(bigint, int, text, text, tsetp.tco2) IS
+    'Requests the surrender (目標達成への充当) of an amount of a credit kind for a facility''s target in a plan period and returns the transaction id';
+
+CREATE FUNCTION tsetp.retire(from_account text, kind text, amount tsetp.tco2) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result bigint;
+BEGIN
+    INSERT INTO tsetp.ledger (type, from_account, kind, amount)
+        VALUES ('retire', $1, $2, $3)
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.retire(text, text, tsetp.tco2) IS
+    'Retires an amount of a credit kind from an account (JVETS: allowances covering emissions) and returns the transaction id';
+
+CREATE FUNCTION tsetp.cancel(from_account text, block tsetp.credit, note text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result bigint;
+BEGIN
+    INSERT INTO tsetp.ledger (type, from_account, block, note)
+        VALUES ('cancel', $1, $2, $3)
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.cancel(text, tsetp.credit, text) IS
+    'Cancels the given serials in an account for good (tsetp_admin) and returns the transaction id';
+
+CREATE FUNCTION tsetp.correct(transaction bigint, note text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result bigint;
+BEGIN
+    INSERT INTO tsetp.ledger (type, corrects, note)
+        VALUES ('correction', $1, $2)
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.correct(bigint, text) IS
+    'Reverses a completed transaction with a correction that points at it, once, while its serials are still free (tsetp_admin); returns the correction''s id';
+
+CREATE FUNCTION tsetp.approve(transaction bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.approval (transaction_id, decision) VALUES ($1, 'approved');
+END
+$$;
+COMMENT ON FUNCTION tsetp.approve(bigint) IS
+    'Approves a pending transfer, surrender or retirement: it takes effect now (a tsetp_admin other than the requester)';
+
+CREATE FUNCTION tsetp.reject(transaction bigint, reason text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.approval (transaction_id, decision, reason) VALUES ($1, 'rejected', $2);
+END
+$$;
+COMMENT ON FUNCTION tsetp.reject(bigint, text) IS
+    'Rejects a pending transaction and frees its reserved units (tsetp_admin)';
+
+CREATE FUNCTION tsetp.withdraw(transaction bigint) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.approval (transaction_id, decision) VALUES ($1, 'withdrawn');
+END
+$$;
+COMMENT ON FUNCTION tsetp.withdraw(bigint) IS
+    'Withdraws one''s own pending transaction (status cancelled) and frees its reserved units';
+
+-- ---------------------------------------------------------------------------
+-- Balances and reports
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tsetp.balance(account text)
+    RETURNS TABLE (kind text, vintage tsetp.fiscal_year, amount tsetp.tco2)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT h.kind, h.vintage, pg_catalog.sum(h.tonnes)::tsetp.tco2
+      FROM tsetp.holding h
+     WHERE h.account = $1 AND h.state IN ('free', 'reserved')
+     GROUP BY h.kind, h.vintage
+     ORDER BY h.kind, h.vintage;
+END;
+COMMENT ON FUNCTION tsetp.balance(text) IS
+    'Units an account holds, by kind and vintage (free and reserved to pending transactions; not surrendered, retired or cancelled)';
+
+CREATE TABLE tsetp.holder_member (
+    holder  text NOT NULL CHECK (holder <> ''),
+    member  name NOT NULL,
+    PRIMARY KEY (holder, member)
+);
+COMMENT ON TABLE tsetp.holder_member IS
+    'Which database roles act for an account holder or facility operator (a member of the role listed acts too); row-level security shows an operator only its own facilities, accounts and transactions';
+
+-- Whether the current role may see an account holder's rows in the reports.
+CREATE FUNCTION tsetp.sees_holder(holder text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN pg_catalog.pg_has_role('tsetp_admin', 'MEMBER')
+        OR pg_catalog.pg_has_role('tsetp_reader', 'MEMBER')
+        OR EXISTS (SELECT 1 FROM tsetp.holder_member m
+                    WHERE m.holder = $1 AND pg_catalog.pg_has_role(m.member, 'MEMBER'));
+COMMENT ON FUNCTION tsetp.sees_holder(text) IS
+    'True when the current role is a tsetp_admin or tsetp_reader, or acts for the holder (tsetp.holder_member)';
+
+-- Every movement of units in and out of accounts by transactions that took
+-- effect: a correction moves the blocks back.
+CREATE VIEW tsetp.ledger_movement AS
+SELECT l.id AS transaction_id, s.effective_at, x.account, x.direction, b.block,
+       tsetp.kind(b.block) AS kind, tsetp.vintage(b.block) AS vintage, tsetp.tonnes(b.block) AS tonnes
+  FROM tsetp.ledger l
+  JOIN tsetp.transaction_status s ON s.id = l.id
+ CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
+ CROSS JOIN LATERAL (VALUES (l.from_account, 'out'), (l.to_account, 'in')) AS x(account, direction)
+ JOIN tsetp.account a ON a.number = x.account
+ WHERE s.effective_at IS NOT NULL AND tsetp.sees_holder(a.holder);
+COMMENT ON VIEW tsetp.ledger_movement IS
+    'Each block each effective transaction moved into (in) or out of (out) an account, with the time it took effect';
+
+CREATE FUNCTION tsetp.balance_at(account text, at timestamptz)
+    RETURNS TABLE (kind text, vintage tsetp.fiscal_year, amount tsetp.tco2)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT m.kind, m.vintage,
+           pg_catalog.sum(CASE m.direction WHEN 'in' THEN m.tonnes ELSE -m.tonnes END)::tsetp.tco2
+      FROM tsetp.ledger_movement m
+     WHERE m.account = $1 AND m.effective_at <= $2
+     GROUP BY m.kind, m.vintage
+    HAVING pg_catalog.sum(CASE m.direction WHEN 'in' THEN m.tonnes ELSE -m.tonnes END) <> 0
+     ORDER BY m.kind, m.vintage;
+END;
+COMMENT ON FUNCTION tsetp.balance_at(text, timestamptz) IS
+    'Units an account held at a time, by kind and vintage, from the transactions that had taken effect (units reserved then still count as held)';
+
+CREATE VIEW tsetp.account_balance AS
+SELECT a.number AS account, a.programme, a.account_type, a.holder, a.facility_id, a.status,
+       h.kind, h.vintage::text AS vintage,
+       COALESCE(pg_catalog.sum(h.tonnes) FILTER (WHERE h.state = 'free'), 0)::numeric AS free,
+       COALESCE(pg_catalog.sum(h.tonnes) FILTER (WHERE h.state = 'reserved'), 0)::numeric AS reserved,
+       COALESCE(pg_catalog.sum(h.tonnes) FILTER (WHERE h.state IN ('free', 'reserved')), 0)::numeric AS balance,
+       COALESCE(pg_catalog.sum(h.tonnes) FILTER (WHERE h.state = 'surrendered'), 0)::numeric AS surrendered,
+       COALESCE(pg_catalog.sum(h.tonnes) FILTER (WHERE h.state = 'retired'), 0)::numeric AS retired,
+       COALESCE(pg_catalog.sum(h.tonnes) FILTER (WHERE h.state = 'cancelled'), 0)::numeric AS cancelled
+  FROM tsetp.account a
+  JOIN tsetp.holding h ON h.account = a.number
+ WHERE tsetp.sees_holder(a.holder)
+ GROUP BY a.number, h.kind, h.vintage;
+COMMENT ON VIEW tsetp.account_balance IS
+    'Units per account, kind and vintage in tonnes (numeric): free, reserved to pending transactions, balance (free + reserved), surrendered, retired, cancelled';
+
+CREATE VIEW tsetp.ledger_report AS
+SELECT l.id AS transaction_id,
+       COALESCE(s.effective_at, l.requested_at) AS date,
+       l.requested_at, s.effective_at,
+       l.type, s.status, l.programme,
+       x.account, x.counterparty,
+       l.kind,
+       CASE WHEN x.direction = 'in' THEN l.amount::numeric END AS amount_in,
+       CASE WHEN x.direction = 'out' THEN l.amount::numeric END AS amount_out,
+       (l.type = 'correction') AS correction,
+       l.corrects, s.reversed_by,
+       l.facility_id, l.period_no,
+       pg_catalog.array_to_string(l.blocks, ' ') AS blocks,
+       l.requested_by, s.decided_by, l.note
+  FROM tsetp.ledger l
+  JOIN tsetp.transaction_status s ON s.id = l.id
+ CROSS JOIN LATERAL (VALUES (l.from_account, l.to_account, 'out'), (l.to_account, l.from_account, 'in')) AS x(account, counterparty, direction)
+  JOIN tsetp.account a ON a.number = x.account
+ WHERE tsetp.sees_holder(a.holder);
+COMMENT ON VIEW tsetp.ledger_report IS
+    'Transaction history per account (JVETS 取引履歴): date, type, status, account and counterparty, amount in or out (numeric tonnes), correction flag and what it corrects';
+
+-- What each facility surrendered for each period, split as the assessment
+-- needs it (read by tsetp.facility_assessment and tsetp.compliance_report).
+CREATE VIEW tsetp.surrendered_credit AS
+SELECT l.facility_id, l.period_no,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE q.own_banked), '0'::tsetp.tco2) AS own_banked,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE NOT q.own_banked), '0'::tsetp.tco2) AS other_credits
+  FROM tsetp.ledger l
+  JOIN tsetp.transaction_status s ON s.id = l.id
+  JOIN tsetp.facility f ON f.id = l.facility_id
+ CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
+ CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = 'ER' AND tsetp.source(b.block) = f.code
+                                     AND tsetp.vintage_period(f.programme, tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
+ WHERE l.type = 'surrender' AND s.status = 'completed'
+ GROUP BY l.facility_id, l.period_no;
+COMMENT ON VIEW tsetp.surrendered_credit IS
+    'Credits surrendered (completed, not reversed) per facility and period: own_banked = the facility''s own excess reduction from an earlier period; other_credits = everything else';

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Concurrency test of the registry: eight clients at once try to drain one
+# account, double-spend one block, reverse the same transactions twice,
+# approve the same requests twice, and churn transfers and reversals around
+# a ring of accounts. Afterwards the invariants are checked in SQL:
+#   - every serial is held once;
+#   - issued - cancelled = the units in holdings;
+#   - no account holds a negative amount, and every account's holdings
+#     equal what the effective ledger moved in and out of it;
+#   - exactly the legal attempts succeeded;
+#   - every failure was a clean registry refusal (its SQLSTATE is counted).
+# Needs PGHOST/PGPORT/PGUSER of a running cluster (a superuser) where tsetp
+# can be created; exits non-zero on any failure.
+set -euo pipefail
+EXT=${TSETP_EXTENSION:-tsetp}
+PGBENCH=${PGBENCH:-$( (pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin) | sed 's|$|/pgbench|')}
+[ -x "$PGBENCH" ] || PGBENCH=pgbench
+db=tsetp_concurrency_$$
+work=$(mktemp -d /tmp/tsetp-conc.XXXXXX)
+cleanup() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+export PGDATABASE=$db
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $db" >/dev/null
+export PGOPTIONS="-c tsetp.now=2025-06-02T11:00+09 -c client_min_messages=warning"
+
+psql -X -q -v ON_ERROR_STOP=1 -o /dev/null <<SQL
+CREATE EXTENSION $EXT;
+DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'tsetp_conc_admin') THEN
+        CREATE ROLE tsetp_conc_admin IN ROLE tsetp_admin;
+    END IF;
+END \$\$;
+CREATE TABLE conc_account (name text PRIMARY KEY, number text NOT NULL);
+INSERT INTO conc_account
+SELECT n, tsetp.open_account('jvets', 'Conc ' || n)
+  FROM unnest(ARRAY['A', 'C', 'D1', 'D2', 'D3', 'D4', 'D5', 'D6', 'D7', 'D8',
+                    'E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8', 'R1', 'R2']) AS n;
+INSERT INTO conc_account
+SELECT n, tsetp.open_account('saitama', 'Conc ' || n) FROM unnest(ARRAY['S1', 'S2']) AS n;
+CREATE FUNCTION acc(text) RETURNS text LANGUAGE sql STABLE AS 'SELECT number FROM conc_account WHERE name = \$1';
+SELECT tsetp.issue(acc('A'), 'JPA', 'FY2024', 'DRAIN', '1000');
+CREATE TABLE conc_block AS SELECT tsetp.issue(acc('C'), 'JPA', 'FY2024', 'SPEND', '500') AS block;
+SELECT tsetp.issue(acc('E' || i), 'JPA', 'FY2024', 'RING', '1000') FROM generate_series(1, 8) i;
+SELECT tsetp.issue(acc('R1'), 'JPA', 'FY2024', 'REV', '1000');
+-- Twenty completed transfers to reverse, and twenty pending ones to approve.
+CREATE TABLE conc_reversible AS
+SELECT i, tsetp.transfer(acc('R1'), acc('R2'), 'JPA', '10') AS tx FROM generate_series(1, 20) i;
+SELECT tsetp.issue(acc('S1'), 'SME', 'FY2024', 'APPR', '1000');
+CREATE TABLE conc_pending AS
+SELECT i, tsetp.transfer(acc('S1'), acc('S2'), 'SME', '10') AS tx FROM generate_series(1, 20) i;
+
+CREATE UNLOGGED TABLE conc_result (op text, sqlstate text, message text);
+-- One attempt of an operation; records the outcome instead of failing.
+CREATE FUNCTION attempt(op text, client int) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE
+    st text := 'ok';
+    msg text;
+    k int := 1 + floor(random() * 8)::int;
+    r int := 1 + floor(random() * 20)::int;
+BEGIN
+    BEGIN
+        CASE op
+        WHEN 'drain' THEN
+            PERFORM tsetp.transfer(acc('A'), acc('D' || (client % 8 + 1)), 'JPA', '100');
+        WHEN 'spend' THEN
+            PERFORM tsetp.transfer(acc('C'), acc('D' || (client % 8 + 1)), (SELECT block FROM conc_block));
+        WHEN 'reverse' THEN
+            PERFORM tsetp.correct((SELECT tx FROM conc_reversible WHERE i = r), 'concurrency test');
+        WHEN 'approve' THEN
+            PERFORM tsetp.approve((SELECT tx FROM conc_pending WHERE i = r));
+        WHEN 'ring' THEN
+            IF random() < 0.2 THEN
+                PERFORM tsetp.correct((SELECT l.id FROM tsetp.ledger l
+                                        WHERE l.type = 'transfer' AND l.from_account IN (SELECT number FROM conc_account WHERE name LIKE 'E%')
+                                        ORDER BY l.id DESC OFFSET floor(random() * 20)::int LIMIT 1), 'churn');
+            ELSE
+                PERFORM tsetp.transfer(acc('E' || k), acc('E' || (k % 8 + 1)), 'JPA', (1 + floor(random() * 300)::int)::text::tsetp.tco2);
+            END IF;
+        END CASE;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+    END;
+    INSERT INTO conc_result VALUES (op, st, msg);
+END
+\$\$;
+GRANT SELECT, INSERT ON conc_result TO tsetp_conc_admin;
+GRANT SELECT ON conc_account, conc_block, conc_reversible, conc_pending TO tsetp_conc_admin;
+SQL
+
+for op in drain spend reverse approve ring; do
+  echo "SELECT attempt('$op', :client_id);" > "$work/$op.sql"
+done
+run() {  # op, transactions per client, extra PGOPTIONS
+  PGOPTIONS="$PGOPTIONS ${3:-}" "$PGBENCH" -n -c 8 -j 8 -t "$2" -f "$work/$1.sql" >"$work/$1.log" 2>&1 \
+    || { cat "$work/$1.log"; echo "concurrency: pgbench $1 failed"; exit 1; }
+}
+run drain 20 &
+run spend 10 &
+run reverse 10 &
+run approve 10 "-c role=tsetp_conc_admin" &
+run ring 100 &
+wait
+
+psql -X -q -v ON_ERROR_STOP=1 -P pager=off <<'SQL'
+\echo outcomes by operation and SQLSTATE:
+SELECT op, sqlstate, count(*) FROM conc_result GROUP BY 1, 2 ORDER BY 1, 2;
+CREATE TEMP TABLE failure (what text);
+INSERT INTO failure
+SELECT 'unclean error in ' || op || ': ' || sqlstate || ' ' || message FROM conc_result
+ WHERE sqlstate <> 'ok' AND sqlstate NOT IN ('TR104', 'TR304', 'TR305', 'TR306', 'TR309', 'TR503', 'TR506', 'TR507');
+INSERT INTO failure
+SELECT 'drain: ' || count(*) || ' transfers of 100 t out of 1000 t succeeded, not 10'
+  FROM conc_result WHERE op = 'drain' AND sqlstate = 'ok' HAVING count(*) <> 10;
+INSERT INTO failure
+SELECT 'spend: the block moved ' || count(*) || ' times, not once'
+  FROM conc_result WHERE op = 'spend' AND sqlstate = 'ok' HAVING count(*) <> 1;
+INSERT INTO failure
+SELECT 'reverse: transaction ' || l.corrects || ' reversed ' || count(*) || ' times'
+  FROM tsetp.ledger l WHERE l.corrects IS NOT NULL GROUP BY l.corrects HAVING count(*) > 1;
+INSERT INTO failure
+SELECT 'reverse: ' || count(*) || ' successful reversals but ' ||
+       (SELECT count(*) FROM tsetp.ledger l JOIN conc_reversible r ON r.tx = l.corrects) || ' corrections'
+  FROM conc_result WHERE op = 'reverse' AND sqlstate = 'ok'
+HAVING count(*) <> (SELECT count(*) FROM tsetp.ledger l JOIN conc_reversible r ON r.tx = l.corrects);
+INSERT INTO failure
+SELECT 'approve: ' || count(*) || ' successful approvals but ' ||
+       (SELECT count(*) FROM tsetp.approval a JOIN conc_pending p ON p.tx = a.transaction_id) || ' decisions'
+  FROM conc_result WHERE op = 'approve' AND sqlstate = 'ok'
+HAVING count(*) <> (SELECT count(*) FROM tsetp.approval a JOIN conc_pending p ON p.tx = a.transaction_id);
+INSERT INTO failure
+SELECT 'serial held twice: ' || a.block || ' and ' || b.block
+  FROM tsetp.holding a JOIN tsetp.holding b ON a.first_serial < b.first_serial
+   AND tsetp.serials(a.block) && tsetp.serials(b.block);
+INSERT INTO failure
+SELECT 'issued - cancelled = ' || x.issued || ' but holdings = ' || x.held
+  FROM (SELECT (SELECT sum(tonnes) FROM tsetp.holding WHERE state <> 'cancelled') AS held,
+               (SELECT sum(CASE WHEN l.type = 'issue' THEN l.amount::numeric
+                                WHEN l.type = 'cancel' THEN -l.amount::numeric
+                                WHEN l.type = 'correction' AND t.type = 'issue' THEN -l.amount::numeric
+                                WHEN l.type = 'correction' AND t.type = 'cancel' THEN l.amount::numeric
+                                ELSE 0 END)
+                  FROM tsetp.ledger l LEFT JOIN tsetp.ledger t ON t.id = l.corrects) AS issued) x
+ WHERE x.held IS DISTINCT FROM x.issued;
+INSERT INTO failure
+SELECT 'non-positive block ' || block FROM tsetp.holding WHERE tonnes <= 0;
+INSERT INTO failure
+SELECT 'account ' || a.number || ': holdings ' || COALESCE(h.held, 0) || ' t, ledger ' || COALESCE(m.moved, 0) || ' t'
+  FROM tsetp.account a
+  LEFT JOIN (SELECT account, sum(tonnes) AS held FROM tsetp.holding WHERE state IN ('free', 'reserved') GROUP BY 1) h ON h.account = a.number
+  LEFT JOIN (SELECT account, sum(CASE direction WHEN 'in' THEN tonnes ELSE -tonnes END) AS moved FROM tsetp.ledger_movement GROUP BY 1) m ON m.account = a.number
+ WHERE COALESCE(h.held, 0) <> COALESCE(m.moved, 0) OR COALESCE(m.moved, 0) < 0;
+INSERT INTO failure
+SELECT 'account A still holds ' || sum(tonnes) || ' t after the drain' FROM tsetp.holding h
+ WHERE h.account = (SELECT number FROM conc_account WHERE name = 'A') AND h.state = 'free' HAVING sum(tonnes) <> 0;
+\echo invariant violations:
+SELECT what FROM failure;
+SELECT CASE WHEN count(*) = 0 THEN 'concurrency: all invariants hold' ELSE 'concurrency: FAILED' END AS result FROM failure \gset
+\echo :result
+SELECT count(*) = 0 AS ok FROM failure \gset
+\if :ok
+\else
+SELECT 'invariants violated'::int;
+\endif
+SQL
