@@ -191,21 +191,29 @@ WITH facility_period AS (
       FROM tsetp.facility f
       JOIN tsetp.programme p ON p.code = f.programme
       JOIN tsetp.coverage c ON c.facility_id = f.id
-      JOIN tsetp.plan_period pp ON pp.programme = f.programme AND tsetp.upper(pp.years) >= c.coverage_start
+      JOIN tsetp.plan_period pp ON pp.programme = f.programme
       LEFT JOIN tsetp.target_rate s
              ON s.programme = f.programme AND s.period_no = pp.period_no AND s.category = f.category
 ), rated AS (
-    SELECT fp.facility_id, fp.programme, fp.category, fp.period_no, y.fy, fp.reduction_cap,
-           tsetp.coverage_year_number(fp.coverage_start, y.fy) AS coverage_year,
-           COALESCE(t.rate, fp.standard_rate) AS rate_before_relief,
-           t.rate IS NOT NULL AS transitional
-      FROM facility_period fp
-     CROSS JOIN LATERAL tsetp.fiscal_years(fp.years) AS y(fy)
-      -- the transitional ladder, only for facilities covered late enough
-      LEFT JOIN tsetp.transitional_rate t
-             ON t.programme = fp.programme AND t.period_no = fp.period_no AND t.category = fp.ladder_category
-            AND tsetp.rung_applies(tsetp.coverage_year_number(fp.coverage_start, y.fy), t.first_n, t.last_n)
-     WHERE y.fy >= fp.coverage_start
+    SELECT y.*,
+           COALESCE(y.transitional_rate, y.standard_rate) AS rate_before_relief,
+           y.transitional_rate IS NOT NULL AS transitional
+      FROM (SELECT fp.facility_id, fp.programme, fp.category, fp.period_no, y.fy, fp.reduction_cap,
+                   fp.standard_rate,
+                   tsetp.coverage_year_number(fp.coverage_start, y.fy) AS coverage_year,
+                   -- the transitional ladder, looked up only for facilities
+                   -- covered late enough to be on it
+                   CASE WHEN fp.ladder_category IS NOT NULL THEN
+                       (SELECT t.rate FROM tsetp.transitional_rate t
+                         WHERE t.programme = fp.programme AND t.period_no = fp.period_no
+                           AND t.category = fp.ladder_category
+                           AND tsetp.rung_applies(tsetp.coverage_year_number(fp.coverage_start, y.fy),
+                                                  t.first_n, t.last_n)
+                         ORDER BY t.first_n LIMIT 1)
+                   END AS transitional_rate
+              FROM facility_period fp
+             CROSS JOIN LATERAL tsetp.fiscal_years(fp.years) AS y(fy)
+             WHERE y.fy >= fp.coverage_start) y
 ), gathered AS (
     SELECT r.*, b.amount AS base, e.amount AS emissions, (e.verified_by IS NOT NULL) AS verified,
            cr.kinds, cr.operations, cr.relief_values, cr.standard_only
@@ -213,7 +221,13 @@ WITH facility_period AS (
       LEFT JOIN tsetp.base_history b
              ON b.facility_id = r.facility_id AND r.fy >= b.effective_from
             AND (b.effective_until IS NULL OR r.fy < b.effective_until)
-      LEFT JOIN tsetp.emission e ON e.facility_id = r.facility_id AND e.fy = r.fy
+      -- emissions of the period's years only (the period is known before
+      -- the emission rows are read, so other years never reach the join)
+      LEFT JOIN (SELECT e.facility_id, ep.programme, ep.period_no, e.fy, e.amount, e.verified_by
+                   FROM tsetp.emission e
+                   JOIN tsetp.plan_period ep ON e.fy <@ ep.years) e
+             ON e.facility_id = r.facility_id AND e.programme = r.programme
+            AND e.period_no = r.period_no AND e.fy = r.fy
       LEFT JOIN (
             SELECT ce.facility_id, cp.period_no, ce.fy,
                    array_agg(ce.kind ORDER BY ce.kind) AS kinds,
@@ -270,19 +284,24 @@ COMMENT ON FUNCTION tsetp.rate_at(bigint, tsetp.fiscal_year) IS 'Effective targe
 -- excess count verified years only; pending while any covered year lacks
 -- verified emissions or a base.
 CREATE VIEW tsetp.facility_period_reduction AS
-SELECT y.facility_id, y.programme, y.category, y.period_no,
-       pg_catalog.count(*)::int AS years_covered,
-       pg_catalog.count(*) FILTER (WHERE y.verified)::int AS years_verified,
-       tsetp.min(y.fy) AS first_year,
-       tsetp.max(y.fy) FILTER (WHERE y.verified) AS last_verified_year,
-       COALESCE(tsetp.sum(y.base), '0') AS base_total,
-       COALESCE(tsetp.sum(y.target), '0') AS target_total,
-       COALESCE(tsetp.sum(y.emissions) FILTER (WHERE y.verified), '0') AS emissions_total,
-       COALESCE(tsetp.sum(y.reduction) FILTER (WHERE y.verified), '0') AS reduction_total,
-       COALESCE(tsetp.sum(y.counted_reduction) FILTER (WHERE y.verified), '0') AS counted_total,
-       tsetp.excess_reduction(COALESCE(tsetp.sum(y.counted_reduction) FILTER (WHERE y.verified), '0'),
-                              COALESCE(tsetp.sum(y.target) FILTER (WHERE y.verified), '0')) AS excess,
-       pg_catalog.bool_or(NOT y.verified OR y.base IS NULL OR y.rate IS NULL) AS pending
-  FROM tsetp.facility_year y
- GROUP BY y.facility_id, y.programme, y.category, y.period_no;
+SELECT t.facility_id, t.programme, t.category, t.period_no,
+       t.years_covered, t.years_verified, t.first_year, t.last_verified_year,
+       t.base_total, t.target_total, t.emissions_total, t.reduction_total, t.counted_total,
+       tsetp.excess_reduction(t.counted_total, t.target_verified) AS excess,
+       t.pending
+  FROM (SELECT y.facility_id, y.programme, y.category, y.period_no,
+               pg_catalog.count(*)::int AS years_covered,
+               pg_catalog.count(y.emissions_verified)::int AS years_verified,
+               tsetp.min(y.fy) AS first_year,
+               tsetp.max(y.fy) FILTER (WHERE y.verified) AS last_verified_year,
+               COALESCE(tsetp.sum(y.base), '0') AS base_total,
+               COALESCE(tsetp.sum(y.target), '0') AS target_total,
+               COALESCE(tsetp.sum(y.target) FILTER (WHERE y.verified), '0') AS target_verified,
+               COALESCE(tsetp.sum(y.emissions_verified), '0') AS emissions_total,
+               COALESCE(tsetp.sum(y.reduction) FILTER (WHERE y.verified), '0') AS reduction_total,
+               COALESCE(tsetp.sum(y.counted_reduction) FILTER (WHERE y.verified), '0') AS counted_total,
+               pg_catalog.bool_or(NOT y.verified OR y.base IS NULL OR y.rate IS NULL) AS pending
+          FROM (SELECT fy.*, CASE WHEN fy.verified THEN fy.emissions END AS emissions_verified
+                  FROM tsetp.facility_year fy) y
+         GROUP BY y.facility_id, y.programme, y.category, y.period_no) t;
 COMMENT ON VIEW tsetp.facility_period_reduction IS 'Totals per facility and plan period over its covered years: base, target, verified emissions, reduction, capped reduction and excess so far';
