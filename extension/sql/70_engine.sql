@@ -212,8 +212,14 @@ WITH facility_period AS (
                          ORDER BY t.first_n LIMIT 1)
                    END AS transitional_rate
               FROM facility_period fp
-             CROSS JOIN LATERAL tsetp.fiscal_years(fp.years) AS y(fy)
-             WHERE y.fy >= fp.coverage_start) y
+             -- the covered years of the period (none when coverage starts
+             -- after it: fiscal_years(NULL) is empty), written without a
+             -- filter so that the planner counts the rows right
+             CROSS JOIN LATERAL tsetp.fiscal_years(
+                   CASE WHEN fp.coverage_start <= tsetp.upper(fp.years)
+                        THEN tsetp.fiscal_period(GREATEST(tsetp.lower(fp.years), fp.coverage_start),
+                                                 tsetp.upper(fp.years))
+                   END) AS y(fy)) y
 ), gathered AS (
     SELECT r.*, b.amount AS base, e.amount AS emissions, (e.verified_by IS NOT NULL) AS verified,
            cr.kinds, cr.operations, cr.relief_values, cr.standard_only

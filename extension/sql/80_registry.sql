@@ -26,19 +26,8 @@
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION tsetp.clock() RETURNS timestamptz
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    pinned text := pg_catalog.current_setting('tsetp.now', true);
-BEGIN
-    IF COALESCE(pinned, '') <> ''
-       AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.session_user()) THEN
-        RETURN pinned::timestamptz;
-    END IF;
-    RETURN pg_catalog.now();
-END
-$$;
+    AS 'MODULE_PATHNAME', 'registry_clock'
+    LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tsetp.clock() IS
     'The registry''s clock: now(), or the setting tsetp.now (e.g. SET tsetp.now = ''2026-06-01 10:30+09'') in a session logged in as a superuser, for tests';
 
@@ -404,20 +393,8 @@ COMMENT ON VIEW tsetp.transaction_status IS
 -- Stamps the requester and the registry's time on a new ledger or approval
 -- row (runs as the invoker, so it sees who is asking).
 CREATE FUNCTION tsetp.registry_stamp() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF TG_TABLE_NAME = 'ledger' THEN
-        NEW.requested_by := current_user;
-        NEW.requested_at := tsetp.clock();
-    ELSE
-        NEW.decided_by := current_user;
-        NEW.decided_at := tsetp.clock();
-    END IF;
-    RETURN NEW;
-END
-$$;
+    AS 'MODULE_PATHNAME', 'registry_stamp'
+    LANGUAGE C;
 COMMENT ON FUNCTION tsetp.registry_stamp() IS
     'Trigger: records the role that inserts a ledger or approval row and the registry''s time, whatever the client wrote there';
 
@@ -482,8 +459,10 @@ COMMENT ON FUNCTION tsetp.in_business_hours(text, timestamptz) IS
     'Whether the programme''s registry is within business hours at the time (always true when it has no business_hours row)';
 
 -- The checks and effects of every ledger row. Runs as the extension's owner
--- so that it can write holdings that no client may write.
-CREATE FUNCTION tsetp.ledger_apply() RETURNS trigger
+-- so that it can write holdings that no client may write. Called by the
+-- trigger function tsetp.ledger_apply() (C, extension/registry.c) for every
+-- request that its fast path does not apply itself.
+CREATE FUNCTION tsetp.ledger_rules() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -992,8 +971,22 @@ BEGIN
     RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION tsetp.ledger_rules() IS
+    'Trigger body called by tsetp.ledger_apply: checks a new ledger row against every registry rule (accounts, routes, business hours, kinds, serials, banking, caps, corrections), raises the documented refusal, and applies it to the holdings; see docs/checks.md';
+REVOKE EXECUTE ON FUNCTION tsetp.ledger_rules() FROM PUBLIC;
+
+-- The ledger's trigger. A transfer of an amount of a kind that takes effect
+-- at once and passes every check is applied in C on plans kept per backend
+-- (the commonest request, and the one integrators send in bulk); anything
+-- else, and every request that some check would refuse, goes to
+-- tsetp.ledger_rules() before anything is written, so that the refusals
+-- are made in one place.
+CREATE FUNCTION tsetp.ledger_apply() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'registry_ledger_apply'
+    LANGUAGE C SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION tsetp.ledger_apply() IS
-    'Trigger: checks a new ledger row against every registry rule (accounts, routes, business hours, kinds, serials, banking, caps, corrections) and applies it to the holdings; see docs/checks.md';
+    'Trigger: checks a new ledger row against every registry rule (accounts, routes, business hours, kinds, serials, banking, caps, corrections) and applies it to the holdings, transfers that pass on a fast path in C, everything else through tsetp.ledger_rules; see docs/checks.md';
 
 CREATE TRIGGER b_apply BEFORE INSERT ON tsetp.ledger
     FOR EACH ROW EXECUTE FUNCTION tsetp.ledger_apply();

@@ -1,0 +1,531 @@
+/*
+ * registry.c
+ *		The registry's hot path in C: the clock, the stamp on new ledger and
+ *		approval rows, and the ledger trigger's fast path for the commonest
+ *		request, a transfer of an amount of a kind that takes effect at once.
+ *
+ * The fast path only ever accepts.  It runs the same checks as the rule
+ * function tsetp.ledger_rules() (80_registry.sql) on plans prepared once per
+ * backend and kept, and whenever anything is not plainly in order (a check
+ * would fail, the request needs approval, the kind is excess reduction, a
+ * non-administrator asks, ...) it hands the whole request, before writing
+ * anything, to tsetp.ledger_rules(), which makes every check again and
+ * raises the documented refusal (docs/checks.md).  So the refusals, their
+ * check codes and SQLSTATEs live in one place.
+ *
+ * Every name in the SQL below is schema-qualified and every operator written
+ * as OPERATOR(pg_catalog.x) or OPERATOR(tsetp.x): the trigger runs as the
+ * extension's owner and the plans are re-analysed under the caller's
+ * search_path.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(registry_clock);
+PG_FUNCTION_INFO_V1(registry_stamp);
+PG_FUNCTION_INFO_V1(registry_ledger_apply);
+
+/* From credit.c. */
+extern Datum credit_split_head(PG_FUNCTION_ARGS);
+extern Datum credit_split_tail(PG_FUNCTION_ARGS);
+
+/* Blocks taken in one fast-path transfer before falling back. */
+#define FAST_MAX_BLOCKS 64
+
+/* The fast path's plans, prepared once per backend and kept. */
+typedef struct RegistryPlans
+{
+	Oid			trigger_fn;		/* tsetp.ledger_apply() they were made for */
+	SPIPlanPtr	check;			/* accounts, rules, route, kind, hours, role */
+	SPIPlanPtr	free_sum;		/* free tonnes of an account (reserve) */
+	SPIPlanPtr	candidates;		/* free blocks of a kind, oldest first */
+	SPIPlanPtr	move;			/* rewrite one holding by ctid */
+	SPIPlanPtr	tail;			/* insert the rest of a split block */
+} RegistryPlans;
+
+static RegistryPlans plans;
+
+static const char *check_sql =
+"SELECT s.programme, s.commitment_reserve,"
+"  (s.status OPERATOR(pg_catalog.=) 'open' AND d.status OPERATOR(pg_catalog.=) 'open'"
+"   AND s.number OPERATOR(pg_catalog.<>) d.number"
+"   AND s.programme OPERATOR(pg_catalog.=) d.programme"
+"   AND NOT r.needs_approval"
+"   AND k.transferable AND k.code OPERATOR(pg_catalog.<>) 'ER'"
+"   AND EXISTS (SELECT 1 FROM tsetp.account_route x"
+"                WHERE x.programme OPERATOR(pg_catalog.=) s.programme"
+"                  AND x.type OPERATOR(pg_catalog.=) 'transfer'"
+"                  AND x.from_type OPERATOR(pg_catalog.=) s.account_type"
+"                  AND x.to_type OPERATOR(pg_catalog.=) d.account_type)"
+"   AND (NOT r.business_hours OR COALESCE((SELECT pg_catalog.bool_and("
+"            (l.t)::pg_catalog.time OPERATOR(pg_catalog.>=) b.opens"
+"            AND (l.t)::pg_catalog.time OPERATOR(pg_catalog.<) b.closes"
+"            AND pg_catalog.date_part('isodow', l.t)::pg_catalog.int4 OPERATOR(pg_catalog.=) ANY (b.weekdays)"
+"            AND NOT EXISTS (SELECT 1 FROM tsetp.registry_holiday h"
+"                             WHERE h.programme OPERATOR(pg_catalog.=) b.programme"
+"                               AND h.day OPERATOR(pg_catalog.=) (l.t)::pg_catalog.date))"
+"          FROM tsetp.business_hours b"
+"          JOIN tsetp.programme p ON p.code OPERATOR(pg_catalog.=) b.programme"
+"         CROSS JOIN LATERAL (SELECT $5 AT TIME ZONE p.timezone) AS l(t)"
+"         WHERE b.programme OPERATOR(pg_catalog.=) s.programme), true))"
+"   AND (pg_catalog.pg_has_role($4, 'tsetp_admin', 'MEMBER')"
+"        OR EXISTS (SELECT 1 FROM tsetp.holder_member m"
+"                    WHERE m.holder OPERATOR(pg_catalog.=) s.holder"
+"                      AND pg_catalog.pg_has_role($4, m.member, 'MEMBER')))"
+"  ) AS fast"
+"  FROM tsetp.account s"
+"  JOIN tsetp.account d ON d.number OPERATOR(pg_catalog.=) $2"
+"  JOIN tsetp.transaction_rule r ON r.programme OPERATOR(pg_catalog.=) s.programme"
+"   AND r.type OPERATOR(pg_catalog.=) 'transfer'"
+"  JOIN tsetp.credit_kind k ON k.programme OPERATOR(pg_catalog.=) s.programme"
+"   AND k.code OPERATOR(pg_catalog.=) $3"
+" WHERE s.number OPERATOR(pg_catalog.=) $1";
+
+static const char *free_sum_sql =
+"SELECT COALESCE(pg_catalog.sum(x.tonnes), 0)::pg_catalog.int8 FROM tsetp.holding x"
+" WHERE x.account OPERATOR(pg_catalog.=) $1 AND x.state OPERATOR(pg_catalog.=) 'free'";
+
+static const char *candidates_sql =
+"SELECT x.ctid, x.block, x.tonnes, x.tx FROM tsetp.holding x"
+" WHERE x.account OPERATOR(pg_catalog.=) $1 AND x.kind OPERATOR(pg_catalog.=) $2"
+"   AND x.state OPERATOR(pg_catalog.=) 'free'"
+" ORDER BY x.vintage, x.first_serial FOR UPDATE";
+
+static const char *move_sql =
+"UPDATE tsetp.holding x SET block = $2, account = $3, state = 'free', tx = $4"
+" WHERE x.ctid OPERATOR(pg_catalog.=) $1";
+
+static const char *tail_sql =
+"INSERT INTO tsetp.holding (block, account, state, tx) VALUES ($1, $2, 'free', $3)";
+
+/* The registry's time: now(), or tsetp.now for a superuser's session. */
+static TimestampTz
+registry_now(void)
+{
+	const char *pinned = GetConfigOption("tsetp.now", true, false);
+
+	if (pinned != NULL && pinned[0] != '\0' && superuser_arg(GetSessionUserId()))
+		return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+													   CStringGetDatum(pinned),
+													   ObjectIdGetDatum(InvalidOid),
+													   Int32GetDatum(-1)));
+	return GetCurrentTransactionStartTimestamp();
+}
+
+/* tsetp.clock(): the registry's clock (see registry_now). */
+Datum
+registry_clock(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(registry_now());
+}
+
+/* Refuses a call that is not a BEFORE INSERT ... FOR EACH ROW trigger. */
+static TriggerData *
+registry_trigger_data(FunctionCallInfo fcinfo, const char *fname)
+{
+	TriggerData *td;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be called as a trigger", fname)));
+	td = (TriggerData *) fcinfo->context;
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event)
+		|| !TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired BEFORE INSERT FOR EACH ROW", fname)));
+	return td;
+}
+
+/* Column number of a column that must exist. */
+static int
+registry_attnum(TupleDesc desc, const char *name)
+{
+	int			n = SPI_fnumber(desc, name);
+
+	if (n <= 0)
+		elog(ERROR, "tsetp: column \"%s\" is missing", name);
+	return n;
+}
+
+/*
+ * Trigger: stamps the inserting role and the registry's time on a ledger row
+ * (requested_by, requested_at) or an approval row (decided_by, decided_at).
+ */
+Datum
+registry_stamp(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = registry_trigger_data(fcinfo, "registry_stamp");
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	bool		ledger = strcmp(RelationGetRelationName(td->tg_relation), "ledger") == 0;
+	int			cols[2];
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	cols[0] = registry_attnum(desc, ledger ? "requested_by" : "decided_by");
+	cols[1] = registry_attnum(desc, ledger ? "requested_at" : "decided_at");
+	values[0] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[1] = TimestampTzGetDatum(registry_now());
+	return PointerGetDatum(heap_modify_tuple_by_cols(td->tg_trigtuple, desc, 2,
+													 cols, values, nulls));
+}
+
+/* Prepares and keeps one plan. */
+static SPIPlanPtr
+registry_prepare(const char *sql, int nargs, Oid *argtypes, int cursor_options)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, cursor_options);
+
+	if (plan == NULL)
+		elog(ERROR, "tsetp: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "tsetp: SPI_keepplan failed");
+	return plan;
+}
+
+/*
+ * Prepares the fast path's plans once per backend (again if the extension
+ * was re-created, which gives its trigger function and types new OIDs).
+ */
+static void
+registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
+{
+	Oid			check_args[5] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID, TIMESTAMPTZOID};
+	Oid			sum_args[1] = {TEXTOID};
+	Oid			cand_args[2] = {TEXTOID, TEXTOID};
+	Oid			move_args[4] = {TIDOID, credit_oid, TEXTOID, INT8OID};
+	Oid			tail_args[3] = {credit_oid, TEXTOID, INT8OID};
+
+	if (plans.trigger_fn == trigger_fn)
+		return;
+	if (plans.trigger_fn != InvalidOid)
+	{
+		SPI_freeplan(plans.check);
+		SPI_freeplan(plans.free_sum);
+		SPI_freeplan(plans.candidates);
+		SPI_freeplan(plans.move);
+		SPI_freeplan(plans.tail);
+		plans.trigger_fn = InvalidOid;
+	}
+	plans.check = registry_prepare(check_sql, 5, check_args, 0);
+	plans.free_sum = registry_prepare(free_sum_sql, 1, sum_args, 0);
+	plans.candidates = registry_prepare(candidates_sql, 2, cand_args,
+										CURSOR_OPT_FAST_PLAN);
+	plans.move = registry_prepare(move_sql, 4, move_args, 0);
+	plans.tail = registry_prepare(tail_sql, 3, tail_args, 0);
+	plans.trigger_fn = trigger_fn;
+}
+
+/* Whether a text datum equals a C string. */
+static bool
+text_equals(Datum d, const char *s)
+{
+	text	   *t = DatumGetTextPP(d);
+	size_t		n = strlen(s);
+
+	return VARSIZE_ANY_EXHDR(t) == n && memcmp(VARDATA_ANY(t), s, n) == 0;
+}
+
+/* hashtext() of a text datum, as the SQL side computes the lock keys. */
+static int32
+text_hash(Datum d)
+{
+	text	   *t = DatumGetTextPP(d);
+
+	return DatumGetInt32(hash_any((const unsigned char *) VARDATA_ANY(t),
+								  VARSIZE_ANY_EXHDR(t)));
+}
+
+/* One free block picked by the candidates query. */
+typedef struct Candidate
+{
+	ItemPointerData ctid;
+	Datum		block;
+	int64		tonnes;
+	int64		tx;
+} Candidate;
+
+/*
+ * Runs the candidates query with a row limit (0: all) and collects blocks
+ * until want tonnes are covered; returns how many blocks are needed, or -1
+ * when they do not cover want.
+ */
+static int
+registry_collect(Datum src, Datum kind, int64 want, long limit,
+				 Candidate *cand, MemoryContext outer)
+{
+	Datum		args[2] = {src, kind};
+	int64		got = 0;
+	uint64		i;
+
+	if (SPI_execute_plan(plans.candidates, args, NULL, false, limit) != SPI_OK_SELECT)
+		elog(ERROR, "tsetp: candidate query failed");
+	for (i = 0; i < SPI_processed && i < FAST_MAX_BLOCKS; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		MemoryContext old;
+
+		cand[i].ctid = *((ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 1, &isnull)));
+		old = MemoryContextSwitchTo(outer);
+		cand[i].block = datumCopy(SPI_getbinval(tup, desc, 2, &isnull), false, -1);
+		MemoryContextSwitchTo(old);
+		cand[i].tonnes = DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull));
+		cand[i].tx = DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull));
+		got += cand[i].tonnes;
+		if (got >= want)
+			return (int) i + 1;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return -1;
+}
+
+/*
+ * The fast path of a transfer by kind and amount that takes effect at once.
+ * Returns the row to store, or NULL when the request must go to
+ * tsetp.ledger_rules() (nothing has been written then).
+ */
+static HeapTuple
+registry_fast_transfer(FunctionCallInfo fcinfo, TriggerData *td)
+{
+	Relation	rel = td->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	HeapTuple	row = td->tg_trigtuple;
+	MemoryContext outer = CurrentMemoryContext;
+	int			c_id = registry_attnum(desc, "id"),
+				c_type = registry_attnum(desc, "type"),
+				c_from = registry_attnum(desc, "from_account"),
+				c_to = registry_attnum(desc, "to_account"),
+				c_kind = registry_attnum(desc, "kind"),
+				c_amount = registry_attnum(desc, "amount"),
+				c_block = registry_attnum(desc, "block"),
+				c_corrects = registry_attnum(desc, "corrects"),
+				c_programme = registry_attnum(desc, "programme"),
+				c_blocks = registry_attnum(desc, "blocks"),
+				c_approval = registry_attnum(desc, "needs_approval"),
+				c_by = registry_attnum(desc, "requested_by"),
+				c_at = registry_attnum(desc, "requested_at");
+	Datum		id,
+				type,
+				from,
+				to,
+				kind,
+				amount,
+				by,
+				at;
+	bool		isnull;
+	Oid			credit_oid = TupleDescAttr(desc, c_block - 1)->atttypid;
+	int64		want;
+	int64		reserve;
+	Datum		programme;
+	Datum		args[5];
+	Candidate	cand[FAST_MAX_BLOCKS];
+	Datum		taken[FAST_MAX_BLOCKS];
+	int			ncand;
+	int64		got = 0;
+	int			i;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			cols[3];
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	/* Only a transfer of an amount of a kind, with nothing unusual. */
+	type = heap_getattr(row, c_type, desc, &isnull);
+	if (isnull || !text_equals(type, "transfer"))
+		return NULL;
+	(void) heap_getattr(row, c_block, desc, &isnull);
+	if (!isnull)
+		return NULL;
+	(void) heap_getattr(row, c_corrects, desc, &isnull);
+	if (!isnull)
+		return NULL;
+	id = heap_getattr(row, c_id, desc, &isnull);
+	if (isnull)
+		return NULL;
+	from = heap_getattr(row, c_from, desc, &isnull);
+	if (isnull)
+		return NULL;
+	to = heap_getattr(row, c_to, desc, &isnull);
+	if (isnull)
+		return NULL;
+	kind = heap_getattr(row, c_kind, desc, &isnull);
+	if (isnull)
+		return NULL;
+	amount = heap_getattr(row, c_amount, desc, &isnull);
+	if (isnull || DatumGetInt64(amount) <= 0 || DatumGetInt64(amount) % 1000 != 0)
+		return NULL;
+	want = DatumGetInt64(amount) / 1000;
+	by = heap_getattr(row, c_by, desc, &isnull);
+	if (isnull)
+		return NULL;
+	at = heap_getattr(row, c_at, desc, &isnull);
+	if (isnull)
+		return NULL;
+
+	SPI_connect();
+	registry_prepare_plans(fcinfo->flinfo->fn_oid, credit_oid);
+
+	/* Accounts, the programme's rules, the kind, business hours, the role. */
+	args[0] = from;
+	args[1] = to;
+	args[2] = kind;
+	args[3] = by;
+	args[4] = at;
+	if (SPI_execute_plan(plans.check, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "tsetp: registry check query failed");
+	if (SPI_processed != 1)
+		goto fallback;
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	rdesc = SPI_tuptable->tupdesc;
+		Datum		fast = SPI_getbinval(tup, rdesc, 3, &isnull);
+		MemoryContext old;
+
+		if (isnull || !DatumGetBool(fast))
+			goto fallback;
+		old = MemoryContextSwitchTo(outer);
+		programme = datumCopy(SPI_getbinval(tup, rdesc, 1, &isnull), false, -1);
+		MemoryContextSwitchTo(old);
+		reserve = DatumGetInt64(SPI_getbinval(tup, rdesc, 2, &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	/* Lock the sending account (the same key as tsetp.ledger_rules). */
+	DirectFunctionCall2(pg_advisory_xact_lock_int4,
+						Int32GetDatum(text_hash(CStringGetTextDatum("tsetp.account"))),
+						Int32GetDatum(text_hash(from)));
+
+	/* JVETS commitment reserve: the free units left must cover it. */
+	if (reserve > 0)
+	{
+		int64		free_t;
+
+		if (SPI_execute_plan(plans.free_sum, args, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "tsetp: free balance query failed");
+		free_t = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_freetuptable(SPI_tuptable);
+		if ((free_t - want) * 1000 < reserve)
+			goto fallback;
+	}
+
+	/* The blocks, oldest vintage first: usually the first one covers it. */
+	ncand = registry_collect(from, kind, want, 1, cand, outer);
+	if (ncand < 0)
+		ncand = registry_collect(from, kind, want, 0, cand, outer);
+	if (ncand < 0)
+		goto fallback;
+
+	/* Move them; the last one split when it holds more than is left. */
+	for (i = 0; i < ncand; i++)
+	{
+		Datum		move[4];
+		Datum		piece = cand[i].block;
+
+		move[0] = PointerGetDatum(&cand[i].ctid);
+		move[2] = to;
+		move[3] = id;
+		if (cand[i].tonnes > want - got)
+		{
+			Datum		tail[3];
+			MemoryContext old = MemoryContextSwitchTo(outer);
+
+			piece = DirectFunctionCall2(credit_split_head, cand[i].block,
+										Int64GetDatum(want - got));
+			tail[0] = DirectFunctionCall2(credit_split_tail, cand[i].block,
+										  Int64GetDatum(want - got));
+			MemoryContextSwitchTo(old);
+			move[1] = piece;
+			if (SPI_execute_plan(plans.move, move, NULL, false, 0) != SPI_OK_UPDATE
+				|| SPI_processed != 1)
+				elog(ERROR, "tsetp: holding of a transfer could not be moved");
+			tail[1] = from;
+			tail[2] = Int64GetDatum(cand[i].tx);
+			if (SPI_execute_plan(plans.tail, tail, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "tsetp: rest of a split block could not be stored");
+			got = want;
+		}
+		else
+		{
+			move[1] = piece;
+			if (SPI_execute_plan(plans.move, move, NULL, false, 0) != SPI_OK_UPDATE
+				|| SPI_processed != 1)
+				elog(ERROR, "tsetp: holding of a transfer could not be moved");
+			got += cand[i].tonnes;
+		}
+		taken[i] = piece;
+	}
+	SPI_finish();
+
+	/* Record what the registry set: programme, blocks, no approval. */
+	get_typlenbyvalalign(credit_oid, &typlen, &typbyval, &typalign);
+	cols[0] = c_programme;
+	values[0] = programme;
+	cols[1] = c_blocks;
+	values[1] = PointerGetDatum(construct_array(taken, ncand, credit_oid,
+												typlen, typbyval, typalign));
+	cols[2] = c_approval;
+	values[2] = BoolGetDatum(false);
+	return heap_modify_tuple_by_cols(row, desc, 3, cols, values, nulls);
+
+fallback:
+	SPI_finish();
+	return NULL;
+}
+
+/*
+ * Hands the request to tsetp.ledger_rules() (in the trigger function's
+ * schema) with the same trigger call data, and returns its row.
+ */
+static Datum
+registry_rules(FunctionCallInfo fcinfo)
+{
+	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	List	   *name = list_make2(makeString(get_namespace_name(nsp)),
+								  makeString(pstrdup("ledger_rules")));
+	Oid			fn = LookupFuncName(name, 0, NULL, false);
+	FmgrInfo	finfo;
+	LOCAL_FCINFO(call, 0);
+
+	fmgr_info(fn, &finfo);
+	InitFunctionCallInfoData(*call, &finfo, 0, InvalidOid, fcinfo->context, NULL);
+	return FunctionCallInvoke(call);
+}
+
+/*
+ * Trigger on tsetp.ledger: applies a transfer that passes every check on
+ * the fast path, and hands any other request to tsetp.ledger_rules().
+ */
+Datum
+registry_ledger_apply(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = registry_trigger_data(fcinfo, "ledger_apply");
+	HeapTuple	result = registry_fast_transfer(fcinfo, td);
+
+	if (result != NULL)
+		return PointerGetDatum(result);
+	return registry_rules(fcinfo);
+}
