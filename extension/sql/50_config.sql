@@ -237,11 +237,29 @@ COMMENT ON COLUMN tsetp.credit_kind.own_facility_only IS 'Counts only for the fa
 COMMENT ON COLUMN tsetp.credit_kind.cap_numerator IS 'With cap_denominator: at most this exact fraction of a facility''s reduction obligation for a period may be met with this kind (out-of-area: 1/3); NULL for no cap';
 COMMENT ON COLUMN tsetp.credit_kind.cap_denominator IS 'Denominator of the surrender cap (3 for one third)';
 
-DO $$
-DECLARE
-    t record;
+-- Makes a table a configuration table: shipped rows are marked, a user row
+-- replaces the shipped row with the same key, and pg_dump keeps user rows.
+-- The trigger fires ALWAYS, also while a dump is restored with
+-- session_replication_role = replica (see 99_dump.sql) and while CREATE
+-- EXTENSION runs in that mode.
+CREATE FUNCTION tsetp.register_config_table(tab regclass, keycols text[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
 BEGIN
-    FOR t IN SELECT * FROM (VALUES
+    EXECUTE format('CREATE TRIGGER config_row BEFORE INSERT OR UPDATE ON %s
+                    FOR EACH ROW EXECUTE FUNCTION tsetp.config_row(%s)',
+                   tab, (SELECT string_agg(quote_literal(k), ', ') FROM unnest(keycols) k));
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER config_row', tab);
+    PERFORM pg_catalog.pg_extension_config_dump(tab, 'WHERE NOT seeded');
+END
+$$;
+COMMENT ON FUNCTION tsetp.register_config_table(regclass, text[]) IS
+    'Install-script helper: makes a table a configuration table (shipped rows marked, user rows dumped, a user row replaces the shipped row with its key)';
+REVOKE EXECUTE ON FUNCTION tsetp.register_config_table(regclass, text[]) FROM PUBLIC;
+
+SELECT tsetp.register_config_table(('tsetp.' || tab)::regclass, keycols)
+  FROM (VALUES
         ('programme', ARRAY['code']),
         ('plan_period', ARRAY['programme', 'period_no']),
         ('category', ARRAY['programme', 'code']),
@@ -251,12 +269,4 @@ BEGIN
         ('relief', ARRAY['programme', 'period_no', 'kind']),
         ('revision_ground', ARRAY['programme', 'code']),
         ('standard_intensity', ARRAY['programme', 'use']),
-        ('credit_kind', ARRAY['programme', 'code'])) AS v(tab, keycols)
-    LOOP
-        EXECUTE format('CREATE TRIGGER config_row BEFORE INSERT OR UPDATE ON tsetp.%I
-                        FOR EACH ROW EXECUTE FUNCTION tsetp.config_row(%s)',
-                       t.tab, (SELECT string_agg(quote_literal(k), ', ') FROM unnest(t.keycols) k));
-        PERFORM pg_catalog.pg_extension_config_dump(format('tsetp.%I', t.tab)::regclass, 'WHERE NOT seeded');
-    END LOOP;
-END
-$$;
+        ('credit_kind', ARRAY['programme', 'code'])) AS v(tab, keycols);

@@ -101,23 +101,12 @@ CREATE TABLE tsetp.account_route (
 COMMENT ON TABLE tsetp.account_route IS
     'From which account type to which a transaction type may go in a programme (none: issuance has no sending account; surrender, retirement and cancellation no receiving one)';
 
-DO $$
-DECLARE
-    t record;
-BEGIN
-    FOR t IN SELECT * FROM (VALUES
+SELECT tsetp.register_config_table(('tsetp.' || tab)::regclass, keycols)
+  FROM (VALUES
         ('transaction_rule', ARRAY['programme', 'type']),
         ('business_hours', ARRAY['programme']),
         ('registry_holiday', ARRAY['programme', 'day']),
-        ('account_route', ARRAY['programme', 'type', 'from_type', 'to_type'])) AS v(tab, keycols)
-    LOOP
-        EXECUTE format('CREATE TRIGGER config_row BEFORE INSERT OR UPDATE ON tsetp.%I
-                        FOR EACH ROW EXECUTE FUNCTION tsetp.config_row(%s)',
-                       t.tab, (SELECT string_agg(quote_literal(k), ', ') FROM unnest(t.keycols) k));
-        PERFORM pg_catalog.pg_extension_config_dump(format('tsetp.%I', t.tab)::regclass, 'WHERE NOT seeded');
-    END LOOP;
-END
-$$;
+        ('account_route', ARRAY['programme', 'type', 'from_type', 'to_type'])) AS v(tab, keycols);
 
 -- Saitama and Tokyo: the prefecture approves transfers and surrenders (and
 -- voluntary retirement); JVETS transfers take effect at once, 10:00-18:00 JST
