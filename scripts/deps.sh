@@ -12,6 +12,7 @@ packages=(
   libtap-parser-sourcehandler-pgtap-perl # pg_prove
   clang libclang-rt-14-dev               # libFuzzer, ASan and UBSan for make fuzz
   make gcc libc6-dev locales             # the build itself
+  libpq-dev                              # libpq for the client workflow test (clients/)
 )
 
 missing=()

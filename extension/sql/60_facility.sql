@@ -145,6 +145,27 @@ COMMENT ON TABLE tsetp.certification IS 'Yearly certifications of a facility tha
 
 CREATE INDEX ON tsetp.facility (programme, category);
 
+-- Who acts for whom: facility operators and account holders are names;
+-- these rows say which database roles act for them.
+CREATE TABLE tsetp.holder_member (
+    holder  text NOT NULL CHECK (holder <> ''),
+    member  name NOT NULL,
+    PRIMARY KEY (holder, member)
+);
+COMMENT ON TABLE tsetp.holder_member IS
+    'Which database roles act for an account holder or facility operator (a member of the role listed acts too); row-level security shows an operator only its own facilities, accounts and transactions';
+
+-- Whether the current role may see an account holder's rows in the reports.
+CREATE FUNCTION tsetp.sees_holder(holder text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN pg_catalog.pg_has_role('tsetp_admin', 'MEMBER')
+        OR pg_catalog.pg_has_role('tsetp_reader', 'MEMBER')
+        OR EXISTS (SELECT 1 FROM tsetp.holder_member m
+                    WHERE m.holder = $1 AND pg_catalog.pg_has_role(m.member, 'MEMBER'));
+COMMENT ON FUNCTION tsetp.sees_holder(text) IS
+    'True when the current role is a tsetp_admin or tsetp_reader, or acts for the holder (tsetp.holder_member)';
+
 -- Facility data belongs to the user: pg_dump must keep all of it.
 SELECT pg_catalog.pg_extension_config_dump('tsetp.facility', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('tsetp.facility', 'id')::regclass, '');

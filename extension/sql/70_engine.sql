@@ -279,10 +279,18 @@ SELECT v.facility_id, v.programme, v.category, v.period_no, v.fy, v.coverage_yea
   FROM relieved v;
 COMMENT ON VIEW tsetp.facility_year IS 'Each covered fiscal year of each facility and plan period: base, effective rate, target, emissions, reduction and counted (capped) reduction';
 
+-- What the caller may see of facility_year: its own facilities (an
+-- operator), every facility (the prefecture).
+CREATE VIEW tsetp.my_facility_year AS
+SELECT y.* FROM tsetp.facility_year y
+  JOIN tsetp.facility f ON f.id = y.facility_id
+ WHERE tsetp.sees_holder(f.operator);
+COMMENT ON VIEW tsetp.my_facility_year IS 'facility_year restricted to the facilities the current role may see';
+
 CREATE FUNCTION tsetp.rate_at(facility_id bigint, fy tsetp.fiscal_year) RETURNS numeric
     LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
-    RETURN (SELECT y.rate FROM tsetp.facility_year y WHERE y.facility_id = $1 AND y.fy = $2);
+    RETURN (SELECT y.rate FROM tsetp.my_facility_year y WHERE y.facility_id = $1 AND y.fy = $2);
 COMMENT ON FUNCTION tsetp.rate_at(bigint, tsetp.fiscal_year) IS 'Effective target rate of the facility in a fiscal year (0.22 = 22%): category and period, transitional ladder, and the lowest relief certified; NULL where not covered';
 
 -- Per facility and plan period: the totals the assessment, the projection

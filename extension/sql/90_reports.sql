@@ -21,6 +21,20 @@ SELECT r.facility_id, r.programme, r.category, r.period_no,
   LEFT JOIN tsetp.surrendered_credit s ON s.facility_id = r.facility_id AND s.period_no = r.period_no;
 COMMENT ON VIEW tsetp.facility_assessment IS 'Assessment of every facility and plan period, in tco2: totals, credits applied, shortfall and outcome';
 
+-- What the caller may see of the assessment and the period totals: its own
+-- facilities (an operator), every facility (the prefecture).
+CREATE VIEW tsetp.my_facility_assessment AS
+SELECT a.* FROM tsetp.facility_assessment a
+  JOIN tsetp.facility f ON f.id = a.facility_id
+ WHERE tsetp.sees_holder(f.operator);
+COMMENT ON VIEW tsetp.my_facility_assessment IS 'facility_assessment restricted to the facilities the current role may see';
+
+CREATE VIEW tsetp.my_facility_period AS
+SELECT r.* FROM tsetp.facility_period_reduction r
+  JOIN tsetp.facility f ON f.id = r.facility_id
+ WHERE tsetp.sees_holder(f.operator);
+COMMENT ON VIEW tsetp.my_facility_period IS 'facility_period_reduction restricted to the facilities the current role may see';
+
 CREATE FUNCTION tsetp.assess(facility_id bigint, period_no int)
     RETURNS TABLE (base_total tsetp.tco2, target_total tsetp.tco2, emissions_total tsetp.tco2,
                    reduction_total tsetp.tco2, excess tsetp.tco2, shortfall tsetp.tco2,
@@ -31,7 +45,7 @@ BEGIN ATOMIC
     SELECT a.base_total, a.target_total, a.emissions_total, a.reduction_total, a.excess,
            a.shortfall, a.credits_applied, a.outcome,
            CASE WHEN a.outcome = 'not_achieved' THEN tsetp.penalty_obligation(a.shortfall, a.penalty_factor) END
-      FROM tsetp.facility_assessment a
+      FROM tsetp.my_facility_assessment a
      WHERE a.facility_id = $1 AND a.period_no = $2;
 END;
 COMMENT ON FUNCTION tsetp.assess(bigint, int) IS 'Assessment of a facility for a plan period: totals over its covered years, excess (capped at half of base per year), shortfall, credits applied, outcome, and the penalty obligation where the programme has one; no row when the facility is not covered in the period';
@@ -48,7 +62,7 @@ BEGIN ATOMIC
            (x).allowed_remaining, (x).allowed_remaining_per_year
       FROM (SELECT r.*, tsetp.projection(r.years_verified, r.years_covered, r.emissions_total,
                                          r.base_total, r.target_total) AS x
-              FROM tsetp.facility_period_reduction r
+              FROM tsetp.my_facility_period r
              WHERE r.facility_id = $1 AND r.period_no = $2) r;
 END;
 COMMENT ON FUNCTION tsetp.projection(bigint, int) IS 'Projection (達成見込み) for a facility and period: the average of the verified years so far continued to the end of the period, and what may still be emitted to meet the target';

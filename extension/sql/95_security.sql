@@ -69,18 +69,25 @@ GRANT SELECT ON tsetp.transaction_status, tsetp.surrendered_credit, tsetp.serial
 GRANT SELECT ON tsetp.ledger_movement, tsetp.account_balance, tsetp.ledger_report
     TO tsetp_admin, tsetp_operator, tsetp_reader;
 
--- Report views of the compliance engine, when they are already defined.
-DO $$
-DECLARE
-    v text;
-BEGIN
-    FOREACH v IN ARRAY ARRAY['compliance_report', 'programme_summary'] LOOP
-        IF pg_catalog.to_regclass('tsetp.' || v) IS NOT NULL THEN
-            EXECUTE pg_catalog.format('GRANT SELECT ON tsetp.%I TO tsetp_admin, tsetp_reader', v);
-        END IF;
-    END LOOP;
-END
-$$;
+-- The compliance engine. Its views read every facility and are for the
+-- prefecture; the published reports, compliance_report and
+-- programme_summary, show every facility to the prefecture and to readers.
+-- Operators read the my_* views (filtered by tsetp.sees_holder) and the
+-- functions over them: assess, projection and rate_at show an operator its
+-- own facilities only, and nothing for anyone else's.
+GRANT SELECT ON tsetp.base_history, tsetp.facility_year, tsetp.facility_period_reduction,
+    tsetp.facility_assessment TO tsetp_admin;
+GRANT SELECT ON tsetp.my_facility_year, tsetp.my_facility_period, tsetp.my_facility_assessment
+    TO tsetp_admin, tsetp_operator;
+GRANT SELECT ON tsetp.compliance_report, tsetp.programme_summary TO tsetp_admin, tsetp_reader;
+
+-- Coverage follows the facility's row-level security.
+ALTER VIEW tsetp.facility_coverage SET (security_invoker = true);
+GRANT SELECT ON tsetp.coverage, tsetp.facility_coverage TO tsetp_admin, tsetp_operator;
+ALTER TABLE tsetp.coverage ENABLE ROW LEVEL SECURITY;
+CREATE POLICY admin_all ON tsetp.coverage FOR SELECT TO tsetp_admin USING (true);
+CREATE POLICY own ON tsetp.coverage FOR SELECT TO tsetp_operator
+    USING (facility_id IN (SELECT f.id FROM tsetp.facility f));
 
 -- Row-level security: the prefecture sees everything, an operator its own.
 -- The policies for operators go through tsetp.holder_member, and from
