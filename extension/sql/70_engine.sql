@@ -231,7 +231,8 @@ WITH facility_period AS (
       -- the emission rows are read, so other years never reach the join)
       LEFT JOIN (SELECT e.facility_id, ep.programme, ep.period_no, e.fy, e.amount, e.verified_by
                    FROM tsetp.emission e
-                   JOIN tsetp.plan_period ep ON e.fy <@ ep.years) e
+                   JOIN tsetp.plan_period ep
+                     ON e.fy >= tsetp.lower(ep.years) AND e.fy <= tsetp.upper(ep.years)) e
              ON e.facility_id = r.facility_id AND e.programme = r.programme
             AND e.period_no = r.period_no AND e.fy = r.fy
       LEFT JOIN (
