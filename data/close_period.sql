@@ -2,7 +2,7 @@
 -- data of data/generate.sql and data/registry_activity.sql:
 --   1. the assessment of every facility (tsetp.compliance_report);
 --   2. the issuing of excess reduction (超過削減量) to every facility whose
---      reduction beat its target (tsetp.issue_excess);
+--      reduction beat its target (tsetp.issue_excess_all('saitama', 2), set-wise);
 --   3. trades: brokers buy excess; facilities short of their target buy
 --      what their own banked credits do not cover, from another facility of
 --      the same operator, from another large facility directly, from a
@@ -48,9 +48,10 @@ SELECT r.facility_id, r.facility_code, r.operator, r.excess, r.shortfall
 SELECT count(*) AS "facilities assessed", count(*) FILTER (WHERE shortfall > 0) AS "short of target",
        count(*) FILTER (WHERE excess >= 1) AS "with excess to issue"
   FROM assessed;
-SELECT count(*) AS "excess reduction issued (blocks)", sum(tsetp.amount(b))::numeric AS tonnes
-  FROM (SELECT tsetp.issue_excess(a.facility_id, 2) AS b
-          FROM assessed a WHERE a.excess >= 1 ORDER BY a.facility_id) x;
+-- Set-wise: one call issues every facility's excess (one ledger transaction
+-- each), whatever the number of facilities.
+SELECT count(*) AS "excess reduction issued (blocks)", sum(tsetp.amount(i.block))::numeric AS tonnes
+  FROM tsetp.issue_excess_all('saitama', 2) i;
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------

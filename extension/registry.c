@@ -17,31 +17,42 @@
  * as OPERATOR(pg_catalog.x) or OPERATOR(tsetp.x): the trigger runs as the
  * extension's owner and the plans are re-analysed under the caller's
  * search_path.
+ *
+ * It also holds the entry of the set-wise issuance of excess reduction,
+ * tsetp.issue_excess_all(programme, period_no), and the marker by which the
+ * ledger's row triggers let that issuance's rows through: a variable of this
+ * file, which no SQL statement can set (see registry_issue_excess_all and
+ * the comment above tsetp.issue_excess_all_apply in 80_registry.sql).
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(registry_clock);
 PG_FUNCTION_INFO_V1(registry_stamp);
 PG_FUNCTION_INFO_V1(registry_ledger_apply);
+PG_FUNCTION_INFO_V1(registry_issue_excess_all);
 
 /* From credit.c. */
 extern Datum credit_split_head(PG_FUNCTION_ARGS);
@@ -62,6 +73,15 @@ typedef struct RegistryPlans
 } RegistryPlans;
 
 static RegistryPlans plans;
+
+/*
+ * The set-wise issuance in progress in this backend: the extension's owner,
+ * as whom tsetp.issue_excess_all_apply() runs, and the tsetp_admin who called
+ * tsetp.issue_excess_all(programme, period_no).  InvalidOid when none is; set
+ * and cleared only by registry_issue_excess_all.
+ */
+static Oid	bulk_owner = InvalidOid;
+static Oid	bulk_requester = InvalidOid;
 
 static const char *check_sql =
 "SELECT s.programme, s.commitment_reserve,"
@@ -180,11 +200,16 @@ registry_stamp(PG_FUNCTION_ARGS)
 	int			cols[2];
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
+	Oid			who;
 
 	cols[0] = registry_attnum(desc, ledger ? "requested_by" : "decided_by");
 	cols[1] = registry_attnum(desc, ledger ? "requested_at" : "decided_at");
+	/* A set-wise issuance's rows, written as the owner: its caller. */
+	who = GetUserId();
+	if (ledger && OidIsValid(bulk_owner) && who == bulk_owner)
+		who = bulk_requester;
 	values[0] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+									CStringGetDatum(GetUserNameFromId(who, false)));
 	values[1] = TimestampTzGetDatum(registry_now());
 	return PointerGetDatum(heap_modify_tuple_by_cols(td->tg_trigtuple, desc, 2,
 													 cols, values, nulls));
@@ -523,9 +548,93 @@ Datum
 registry_ledger_apply(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = registry_trigger_data(fcinfo, "ledger_apply");
-	HeapTuple	result = registry_fast_transfer(fcinfo, td);
+	HeapTuple	result;
+
+	/*
+	 * A row of the set-wise issuance in progress: checked and applied
+	 * set-wise by tsetp.issue_excess_all_apply(), stored as it is.
+	 */
+	if (OidIsValid(bulk_owner))
+		return PointerGetDatum(td->tg_trigtuple);
+	result = registry_fast_transfer(fcinfo, td);
 
 	if (result != NULL)
 		return PointerGetDatum(result);
 	return registry_rules(fcinfo);
+}
+
+/*
+ * tsetp.issue_excess_all(programme, period_no): checks that the calling role is
+ * a tsetp_admin, then runs tsetp.issue_excess_all_apply() as the extension's
+ * owner with the marker set that lets its ledger rows through the row
+ * triggers, clears the marker however the call ends, and returns its rows.
+ */
+Datum
+registry_issue_excess_all(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			requester = GetUserId();
+	Oid			admin = get_role_oid("tsetp_admin", true);
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	HeapTuple	proc;
+	Oid			argtypes[2] = {TEXTOID, INT4OID};
+	Datum		args[2];
+
+	if (!OidIsValid(admin) || !is_member_of_role(requester, admin))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for issue request"),
+				 errdetail("Role %s is not a tsetp_admin, and only the registry administrator issues credits.",
+						   GetUserNameFromId(requester, false)),
+				 errhint("Ask the registry administrator.")));
+	if (OidIsValid(bulk_owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a set-wise issuance of excess reduction is already in progress")));
+
+	/* The owner of this function, i.e. of the extension. */
+	proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	if (!HeapTupleIsValid(proc))
+		elog(ERROR, "tsetp: cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+	owner = ((Form_pg_proc) GETSTRUCT(proc))->proowner;
+	ReleaseSysCache(proc);
+
+	InitMaterializedSRF(fcinfo, 0);
+	args[0] = PG_GETARG_DATUM(0);
+	args[1] = PG_GETARG_DATUM(1);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	bulk_owner = owner;
+	bulk_requester = requester;
+	PG_TRY();
+	{
+		uint64		i;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "tsetp: SPI_connect failed");
+		if (SPI_execute_with_args("SELECT b.facility_id, b.block FROM tsetp.issue_excess_all_apply($1, $2) AS b",
+								  2, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "tsetp: set-wise issuance failed");
+		for (i = 0; i < SPI_processed; i++)
+		{
+			Datum		values[2];
+			bool		nulls[2];
+
+			values[0] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &nulls[0]);
+			values[1] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &nulls[1]);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		bulk_owner = InvalidOid;
+		bulk_requester = InvalidOid;
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	return (Datum) 0;
 }

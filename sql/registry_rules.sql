@@ -32,6 +32,9 @@ INSERT INTO emission VALUES (1, 'FY2020', '7000', 'Verifier KK'), (1, 'FY2021', 
 SELECT issue_excess(1, 3);
 SELECT issue_excess(1, 3);
 SELECT issue_excess(2, 3);
+-- Set-wise, for the whole programme: nothing left for F000123, F000456 not
+-- yet (second year unverified): no rows.
+SELECT * FROM issue_excess_all('saitama', 3);
 SELECT issue('SAI-D000002', 'SME', 'FY2020', 'P01', '500'),
        issue('SAI-D000002', 'SME', 'FY2017', 'P02', '50'),
        issue('SAI-D000002', 'SME', 'FY2025', 'P03', '50'),
