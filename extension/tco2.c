@@ -56,20 +56,30 @@ tco2_division_by_zero(void)
 			 errmsg("division by zero")));
 }
 
-/* Text input: "1,234.5 t", "500 kg", "12 kt", ... */
-Datum
-tco2_in(PG_FUNCTION_ARGS)
+/* Reports why str is not a tco2; returns only for a soft error. */
+static pg_noinline void
+tco2_in_error(FunctionCallInfo fcinfo, const char *str)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
 	char		detail[VALUE_DETAIL_SIZE];
 	int64		mt;
 	ValueStatus status;
 
 	status = tco2_parse(str, strlen(str), &mt, detail, sizeof(detail));
-	if (unlikely(status != VALUE_OK))
+	report_input_error(fcinfo->context, status, "tco2", str, detail);
+}
+
+/* Text input: "1,234.5 t", "500 kg", "12 kt", ... */
+Datum
+tco2_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	int64		mt;
+
+	/* COPY and drivers call this per value: no detail buffer unless needed */
+	if (unlikely(tco2_parse(str, strlen(str), &mt, NULL, 0) != VALUE_OK))
 	{
-		report_input_error(fcinfo->context, status, "tco2", str, detail);
-		PG_RETURN_NULL();
+		tco2_in_error(fcinfo, str);
+		PG_RETURN_NULL();		/* a soft error was saved (PostgreSQL 16+) */
 	}
 	PG_RETURN_TCO2(mt);
 }
