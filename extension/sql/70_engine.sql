@@ -178,6 +178,34 @@ CREATE FUNCTION tsetp.standard_base(programme text, use text, floor_area_m2 nume
               FROM tsetp.standard_intensity i WHERE i.programme = $1 AND i.use = $2);
 COMMENT ON FUNCTION tsetp.standard_base(text, text, numeric) IS 'Base emissions from floor area × the standard emission intensity of the use (commercial 0.160 t/m²: 50,000 m² → 8,000 t)';
 
+-- The transitional rate of the n-th year of coverage in a period, from the
+-- programme's ladder rows; NULL when no rung applies. (A function, not an
+-- inline subquery, so that the planner does not count a subquery per
+-- facility-year in its estimates: reports stay below the JIT thresholds.)
+CREATE FUNCTION tsetp.ladder_rate(programme text, period_no int, category text, n int) RETURNS numeric
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN (SELECT t.rate FROM tsetp.transitional_rate t
+             WHERE t.programme = $1 AND t.period_no = $2 AND t.category = $3
+               AND tsetp.rung_applies($4, t.first_n, t.last_n)
+             ORDER BY t.first_n LIMIT 1);
+COMMENT ON FUNCTION tsetp.ladder_rate(text, int, text, int) IS
+    'Transitional rate of the n-th year of coverage in a period and category (経過措置); NULL when no rung applies';
+
+-- Which of a year's certified reliefs applies: the one giving the lowest
+-- rate (ties: the first kind by name); standard-only reliefs never apply to
+-- transitional rates. Returns the position in the arrays, NULL for none.
+CREATE FUNCTION tsetp.best_relief(rate numeric, transitional boolean, kinds text[],
+                                  operations text[], relief_values numeric[], standard_only boolean[])
+    RETURNS int
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (SELECT u.i FROM unnest($3, $4, $5, $6) WITH ORDINALITY AS u(kind, operation, value, standard_only, i)
+             WHERE NOT (u.standard_only AND $2)
+             ORDER BY tsetp.apply_relief($1, u.operation, u.value), u.kind
+             LIMIT 1);
+COMMENT ON FUNCTION tsetp.best_relief(numeric, boolean, text[], text[], numeric[], boolean[]) IS
+    'The relief that applies among a year''s certified ones: the lowest resulting rate wins; standard-only reliefs skip transitional rates';
+
 -- One row per covered fiscal year of every plan period: base, effective
 -- rate (standard, transitional ladder, relief), target, emissions and
 -- reductions. Everything the assessment, projection and issuance need.
@@ -204,12 +232,8 @@ WITH facility_period AS (
                    -- the transitional ladder, looked up only for facilities
                    -- covered late enough to be on it
                    CASE WHEN fp.ladder_category IS NOT NULL THEN
-                       (SELECT t.rate FROM tsetp.transitional_rate t
-                         WHERE t.programme = fp.programme AND t.period_no = fp.period_no
-                           AND t.category = fp.ladder_category
-                           AND tsetp.rung_applies(tsetp.coverage_year_number(fp.coverage_start, y.fy),
-                                                  t.first_n, t.last_n)
-                         ORDER BY t.first_n LIMIT 1)
+                       tsetp.ladder_rate(fp.programme, fp.period_no, fp.ladder_category,
+                                         tsetp.coverage_year_number(fp.coverage_start, y.fy))
                    END AS transitional_rate
               FROM facility_period fp
              -- the covered years of the period (none when coverage starts
@@ -253,26 +277,22 @@ WITH facility_period AS (
     -- for the choice.
     SELECT g.*,
            CASE WHEN g.kinds IS NOT NULL THEN
-               (SELECT min(tsetp.apply_relief(g.rate_before_relief, u.operation, u.value))
-                  FROM unnest(g.operations, g.relief_values, g.standard_only) AS u(operation, value, standard_only)
-                 WHERE NOT (u.standard_only AND g.transitional))
-           END AS relieved_rate,
-           CASE WHEN g.kinds IS NOT NULL THEN
-               (SELECT u.kind
-                  FROM unnest(g.kinds, g.operations, g.relief_values, g.standard_only) AS u(kind, operation, value, standard_only)
-                 WHERE NOT (u.standard_only AND g.transitional)
-                 ORDER BY tsetp.apply_relief(g.rate_before_relief, u.operation, u.value), u.kind
-                 LIMIT 1)
-           END AS relief
+               tsetp.best_relief(g.rate_before_relief, g.transitional, g.kinds,
+                                 g.operations, g.relief_values, g.standard_only)
+           END AS chosen
       FROM gathered g
 )
 SELECT v.facility_id, v.programme, v.category, v.period_no, v.fy, v.coverage_year,
        v.base,
        v.rate_before_relief,
        v.transitional,
-       v.relief,
-       COALESCE(v.relieved_rate, v.rate_before_relief) AS rate,
-       tsetp.year_target(v.base, COALESCE(v.relieved_rate, v.rate_before_relief)) AS target,
+       v.kinds[v.chosen] AS relief,
+       COALESCE(tsetp.apply_relief(v.rate_before_relief, v.operations[v.chosen], v.relief_values[v.chosen]),
+                v.rate_before_relief) AS rate,
+       tsetp.year_target(v.base,
+                         COALESCE(tsetp.apply_relief(v.rate_before_relief, v.operations[v.chosen],
+                                                     v.relief_values[v.chosen]),
+                                  v.rate_before_relief)) AS target,
        v.emissions,
        v.verified,
        v.base - v.emissions AS reduction,
