@@ -19,7 +19,7 @@ cluster_start "shared_buffers = '1GB'" "max_worker_processes = 8" "max_parallel_
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE bench" >/dev/null
 export PGDATABASE=bench
 
-echo "tsetp bench/types: $ROWS rows, COPY of $COPY_ROWS rows, median of $RUNS runs"
+echo "tsetp bench/types: $ROWS rows, COPY of $COPY_ROWS rows, median of $RUNS runs (ratios: median of the per-run ratios)"
 psql -X -q -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION tsetp;
 SET search_path = tsetp, public;
@@ -61,20 +61,41 @@ timed() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-declare -A samples
+# Each statement of a test is timed for the three types back to back, in an
+# order that rotates from run to run, so that the three share the machine's
+# state of the moment; the ratios are the medians of the per-run ratios.
+declare -A samples ratio_b ratio_n
 tests=("sum" "avg" "order" "index" "copy")
+statement() {
+  case $1 in
+    sum)   echo "SELECT sum(v) FROM t_$2" ;;
+    avg)   echo "SELECT avg(v) FROM t_$2" ;;
+    order) echo "SELECT v FROM t_$2 ORDER BY v LIMIT 1" ;;
+    index) echo "CREATE INDEX i_$2 ON t_$2 (v)" ;;
+    copy)  echo "COPY c_$2 FROM '$CLUSTER_DIR/$2.txt'" ;;
+  esac
+}
+cleanup() {
+  case $1 in
+    index) echo "DROP INDEX i_$2" ;;
+    copy)  echo "TRUNCATE c_$2" ;;
+    *)     echo "SELECT 1" ;;
+  esac
+}
+orders=("bigint numeric tco2" "tco2 bigint numeric" "numeric tco2 bigint")
 for run in $(seq 1 "$RUNS"); do
-  for mode in serial parallel; do
-    setup=${!mode}
-    for ty in bigint numeric tco2; do
-      samples[sum,$mode,$ty]+="$(timed "$setup" "SELECT sum(v) FROM t_$ty")"$'\n'
-      samples[avg,$mode,$ty]+="$(timed "$setup" "SELECT avg(v) FROM t_$ty")"$'\n'
-      samples[order,$mode,$ty]+="$(timed "$setup" "SELECT v FROM t_$ty ORDER BY v LIMIT 1")"$'\n'
-      samples[index,$mode,$ty]+="$(timed "$setup" "CREATE INDEX i_$ty ON t_$ty (v)" "DROP INDEX i_$ty")"$'\n'
+  for t in "${tests[@]}"; do
+    for mode in serial parallel; do
+      [ "$t" = copy ] && [ "$mode" = parallel ] && continue
+      setup=${!mode}
+      declare -A ms=()
+      for ty in ${orders[$(( (run - 1) % 3 ))]}; do
+        ms[$ty]=$(timed "$setup" "$(statement "$t" "$ty")" "$(cleanup "$t" "$ty")")
+        samples[$t,$mode,$ty]+="${ms[$ty]}"$'\n'
+      done
+      ratio_b[$t,$mode]+="$(awk -v c="${ms[tco2]}" -v b="${ms[bigint]}" 'BEGIN {print c / b}')"$'\n'
+      ratio_n[$t,$mode]+="$(awk -v c="${ms[tco2]}" -v n="${ms[numeric]}" 'BEGIN {print c / n}')"$'\n'
     done
-  done
-  for ty in bigint numeric tco2; do
-    samples[copy,serial,$ty]+="$(timed "TRUNCATE c_$ty" "COPY c_$ty FROM '$CLUSTER_DIR/$ty.txt'")"$'\n'
   done
   echo "run $run of $RUNS done" >&2
 done
@@ -91,8 +112,8 @@ for t in "${tests[@]}"; do
     b=$(printf '%s' "${samples[$t,$mode,bigint]}" | median)
     n=$(printf '%s' "${samples[$t,$mode,numeric]}" | median)
     c=$(printf '%s' "${samples[$t,$mode,tco2]}" | median)
-    rb=$(awk -v c="$c" -v b="$b" 'BEGIN {printf "%.2f", c / b}')
-    rn=$(awk -v c="$c" -v n="$n" 'BEGIN {printf "%.2f", c / n}')
+    rb=$(printf '%s' "${ratio_b[$t,$mode]}" | median | awk '{printf "%.2f", $1}')
+    rn=$(printf '%s' "${ratio_n[$t,$mode]}" | median | awk '{printf "%.2f", $1}')
     printf '%-8s %-9s %10.1f %10.1f %10.1f %10s %10s\n' "$t" "$mode" "$b" "$n" "$c" "$rb" "$rn"
     worst=$(awk -v w="$worst" -v r="$rb" 'BEGIN {print (r > w) ? r : w}')
   done
