@@ -4,11 +4,11 @@
 # of a row of the same shape into an unconstrained table, with pgbench at 1
 # and 8 clients, side by side in one run on a throwaway cluster. Prints tps
 # and the ratio (target: checked >= 0.5 x bare).
-#   bash bench/transfer.sh            (DURATION=10 seconds per run by default)
+#   bash bench/transfer.sh            (DURATION=5 seconds per run, ROUNDS=3 alternating pairs, by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}
 EXT=${TSETP_EXTENSION:-tsetp}
 [ "$EXT" = tsetp ] && bash scripts/build.sh
 . scripts/cluster.sh
@@ -51,10 +51,20 @@ tps() {
     | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
 
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# ROUNDS alternating pairs of runs (bare, checked) per client count; the
+# ratio is the median of the per-round ratios.
+ROUNDS=${ROUNDS:-3}
 printf '%-8s %12s %12s %8s\n' clients bare_tps checked_tps ratio
 for c in 1 8; do
-  b=$(tps bare $c)
-  k=$(tps checked $c)
-  printf '%-8s %12.0f %12.0f %8.2f\n' "$c" "$b" "$k" "$(echo "$k / $b" | bc -l)"
+  bs=""; ks=""; rs=""
+  for r in $(seq 1 "$ROUNDS"); do
+    b=$(tps bare $c)
+    k=$(tps checked $c)
+    bs+="$b"$'\n'; ks+="$k"$'\n'
+    rs+="$(awk -v k="$k" -v b="$b" 'BEGIN {print k / b}')"$'\n'
+  done
+  printf '%-8s %12.0f %12.0f %8.2f\n' "$c" "$(printf '%s' "$bs" | median)" "$(printf '%s' "$ks" | median)" \
+    "$(printf '%s' "$rs" | median)"
 done
 psql -X -q -At -c "SELECT 'holdings: ' || count(*) || ' blocks; transfers: ' || (SELECT count(*) FROM tsetp.ledger WHERE type = 'transfer') FROM tsetp.holding"
