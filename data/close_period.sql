@@ -21,19 +21,8 @@
 SET search_path = tsetp, public;
 SET client_min_messages = warning;
 
-CREATE FUNCTION pg_temp.h(seed bigint, n bigint, salt bigint) RETURNS numeric
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ((hashint8extended(n * 1000003 + salt, seed) & 2147483647)::numeric / 2147483648);
-
-CREATE PROCEDURE pg_temp.approve_pending()
-    LANGUAGE sql
-BEGIN ATOMIC
-    INSERT INTO tsetp.approval (transaction_id, decision)
-    SELECT l.id, 'approved' FROM tsetp.ledger l
-     WHERE l.needs_approval AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id)
-     ORDER BY l.id;
-END;
-GRANT EXECUTE ON PROCEDURE pg_temp.approve_pending() TO approver;
+\ir random.sql
+\ir approvals.sql
 
 -- ---------------------------------------------------------------------------
 -- 1-2. Assessment and issuing of excess reduction (2020-10, once FY2019 is

@@ -18,20 +18,17 @@
 \set ON_ERROR_STOP 1
 SET search_path = tsetp, public;
 
--- A uniform number in [0, 1) from (seed, facility, salt).
-CREATE FUNCTION pg_temp.u(seed bigint, n bigint, salt bigint) RETURNS numeric
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ((hashint8extended(n * 1000003 + salt, seed) & 2147483647)::numeric / 2147483648);
+\ir random.sql
 
 CREATE TEMP TABLE gen_facility AS
 SELECT n,
        CASE WHEN (n - 1) % 630 < 185
-            THEN CASE WHEN pg_temp.u(:seed, n, 1) < 0.15 THEN '1-2' ELSE '1-1' END
+            THEN CASE WHEN pg_temp.h(:seed, n, 1) < 0.15 THEN '1-2' ELSE '1-1' END
             ELSE '2' END AS category,
-       pg_temp.u(:seed, n, 2) AS size_u,
-       0.02 + 0.48 * power(pg_temp.u(:seed, n, 3), 0.7) AS trend,
-       pg_temp.u(:seed, n, 4) AS kind_u,
-       pg_temp.u(:seed, n, 5) AS revision_u
+       pg_temp.h(:seed, n, 2) AS size_u,
+       0.02 + 0.48 * power(pg_temp.h(:seed, n, 3), 0.7) AS trend,
+       pg_temp.h(:seed, n, 4) AS kind_u,
+       pg_temp.h(:seed, n, 5) AS revision_u
   FROM generate_series(1, :facilities) AS n;
 
 INSERT INTO facility (programme, code, name, operator, category, use, floor_area_m2)
@@ -56,7 +53,7 @@ SELECT m.facility_id, y::fiscal_year, round(m.level / 2.0 + 1500, 1), true
 -- Base years FY2002-FY2007 around the level, then the period years.
 INSERT INTO emission (facility_id, fy, amount, verified_by, verified_at)
 SELECT m.facility_id, y::fiscal_year,
-       round(m.level * (0.97 + 0.06 * pg_temp.u(:seed, m.n, 100 + y)), 3)::tco2,
+       round(m.level * (0.97 + 0.06 * pg_temp.h(:seed, m.n, 100 + y)), 3)::tco2,
        'Verifier ' || (m.n % 7 + 1), '2009-01-15'
   FROM gen_map m, generate_series(2002, 2007) AS y;
 
@@ -77,9 +74,9 @@ INSERT INTO emission (facility_id, fy, amount, verified_by, verified_at)
 SELECT m.facility_id, y::fiscal_year,
        round(base_at(m.facility_id, y::fiscal_year)::numeric
              * (1 - m.trend - CASE WHEN y >= 2020 THEN 0.07 ELSE 0 END
-                  + 0.04 * (pg_temp.u(:seed, m.n, 200 + y) - 0.5)), 3)::tco2,
-       CASE WHEN y < 2024 OR pg_temp.u(:seed, m.n, 300) < 0.9 THEN 'Verifier ' || (m.n % 7 + 1) END,
-       CASE WHEN y < 2024 OR pg_temp.u(:seed, m.n, 300) < 0.9 THEN make_date(y + 1, 9, 30)::timestamptz END
+                  + 0.04 * (pg_temp.h(:seed, m.n, 200 + y) - 0.5)), 3)::tco2,
+       CASE WHEN y < 2024 OR pg_temp.h(:seed, m.n, 300) < 0.9 THEN 'Verifier ' || (m.n % 7 + 1) END,
+       CASE WHEN y < 2024 OR pg_temp.h(:seed, m.n, 300) < 0.9 THEN make_date(y + 1, 9, 30)::timestamptz END
   FROM gen_map m, generate_series(2015, 2024) AS y;
 
 -- Certifications in period 3: SME, medical (category 1-1), top level.

@@ -20,21 +20,8 @@
 SET search_path = tsetp, public;
 SET client_min_messages = warning;
 
--- A uniform number in [0, 1) from (seed, facility, salt).
-CREATE FUNCTION pg_temp.h(seed bigint, n bigint, salt bigint) RETURNS numeric
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN ((hashint8extended(n * 1000003 + salt, seed) & 2147483647)::numeric / 2147483648);
-
--- Approves, as approver, every transaction that waits for approval.
-CREATE PROCEDURE pg_temp.approve_pending()
-    LANGUAGE sql
-BEGIN ATOMIC
-    INSERT INTO tsetp.approval (transaction_id, decision)
-    SELECT l.id, 'approved' FROM tsetp.ledger l
-     WHERE l.needs_approval AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id)
-     ORDER BY l.id;
-END;
-GRANT EXECUTE ON PROCEDURE pg_temp.approve_pending() TO approver;
+\ir random.sql
+\ir approvals.sql
 
 -- The demo's own bookkeeping: which general account is whose.
 CREATE TABLE IF NOT EXISTS public.demo_party (

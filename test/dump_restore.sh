@@ -73,6 +73,7 @@ unregistered=$(psql -X -At -d $src -c "
      WHERE ('tsetp.' || t)::regclass <> ALL (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'tsetp')")
 if [ -n "$unregistered" ]; then
   echo "dump_restore: registry tables not registered with pg_extension_config_dump, so pg_dump leaves them out: $unregistered" >&2
+  exit 1
 fi
 
 pg_dump -d $src -f "$PGHOST/tsetp_dump.sql"

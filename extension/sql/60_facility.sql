@@ -156,9 +156,10 @@ COMMENT ON TABLE tsetp.holder_member IS
     'Which database roles act for an account holder or facility operator (a member of the role listed acts too); row-level security shows an operator only its own facilities, accounts and transactions';
 
 -- Whether the current role may see an account holder's rows in the reports.
+-- (No SET clause: the body's names are bound when it is created, and
+-- without one the planner can inline it into the views that filter on it.)
 CREATE FUNCTION tsetp.sees_holder(holder text) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
     RETURN pg_catalog.pg_has_role('tsetp_admin', 'MEMBER')
         OR pg_catalog.pg_has_role('tsetp_reader', 'MEMBER')
         OR EXISTS (SELECT 1 FROM tsetp.holder_member m
