@@ -81,3 +81,27 @@ decimal_to_numeric(Decimal d)
 											   ObjectIdGetDatum(InvalidOid),
 											   Int32GetDatum(-1)));
 }
+
+/* Converts a rate, cap or factor; errors name it as what. */
+Decimal
+numeric_to_fraction(Numeric num, const char *what)
+{
+	Decimal		d;
+
+	if (!numeric_to_decimal(num, &d))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s out of range", what),
+				 errdetail("The %s %s is not finite or has more digits than a fraction may have (at most 18 decimal places).",
+						   what,
+						   DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(num))))));
+	if (d.coef < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", what),
+				 errdetail("The %s given is %s.", what,
+						   DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(num))))));
+	return d;
+}

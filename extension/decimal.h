@@ -19,4 +19,11 @@ extern bool numeric_to_decimal(Numeric n, Decimal *d);
 /* Converts d into a numeric with the same value and scale. */
 extern Numeric decimal_to_numeric(Decimal d);
 
+/*
+ * Converts a rate, cap, threshold or factor (a fraction: 0.22 = 22%) into a
+ * Decimal; errors (22003 when not finite or too precise, 22023 when
+ * negative) name it as what.
+ */
+extern Decimal numeric_to_fraction(Numeric num, const char *what);
+
 #endif							/* TSETP_DECIMAL_H */

@@ -125,3 +125,19 @@ decimal_format(Decimal d, char *buf, size_t size)
 	}
 	return len;
 }
+
+/* -1, 0 or 1 as a < b, a = b, a > b; scales must be within 0..18. */
+int
+decimal_cmp(Decimal a, Decimal b)
+{
+	int128		x = a.coef;
+	int128		y = b.coef;
+	int32		s;
+
+	/* bring both to the larger scale: |coef| × 10^18 stays below 2^127 */
+	for (s = a.scale; s < b.scale; s++)
+		x *= 10;
+	for (s = b.scale; s < a.scale; s++)
+		y *= 10;
+	return (x > y) - (x < y);
+}

@@ -37,4 +37,7 @@ extern ValueStatus decimal_parse(const char *s, size_t len, Decimal *d);
  */
 extern int	decimal_format(Decimal d, char *buf, size_t size);
 
+/* -1, 0 or 1 as a < b, a = b, a > b, exactly (scales within 0..18). */
+extern int	decimal_cmp(Decimal a, Decimal b);
+
 #endif							/* TSETP_DECIMAL_VALUE_H */

@@ -18,13 +18,6 @@
 #include "fiscal_year.h"
 #include "value_error.h"
 
-#define PERIOD_LOWER(p) ((int32) (((uint32) (p)) >> 16))
-#define PERIOD_UPPER(p) ((int32) (((uint32) (p)) & 0xFFFF))
-#define MAKE_PERIOD(lo, hi) ((int32) ((((uint32) (lo)) << 16) | (uint32) (hi)))
-
-#define PG_GETARG_FISCAL_YEAR(n) ((int32) PG_GETARG_INT16(n))
-#define PG_RETURN_FISCAL_YEAR(x) PG_RETURN_INT16((int16) (x))
-
 PG_FUNCTION_INFO_V1(fiscal_period_in);
 PG_FUNCTION_INFO_V1(fiscal_period_out);
 PG_FUNCTION_INFO_V1(fiscal_period_recv);

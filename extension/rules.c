@@ -39,25 +39,7 @@ PG_FUNCTION_INFO_V1(tsetp_rules_penalty_obligation);
 static Decimal
 fraction_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 {
-	Numeric		num = PG_GETARG_NUMERIC(argno);
-	Decimal		d;
-
-	if (!numeric_to_decimal(num, &d))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s out of range", what),
-				 errdetail("The %s %s is not finite or has more digits than a fraction may have (at most 18 decimal places).",
-						   what,
-						   DatumGetCString(DirectFunctionCall1(numeric_out,
-															   NumericGetDatum(num))))));
-	if (d.coef < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative", what),
-				 errdetail("The %s given is %s.", what,
-						   DatumGetCString(DirectFunctionCall1(numeric_out,
-															   NumericGetDatum(num))))));
-	return d;
+	return numeric_to_fraction(PG_GETARG_NUMERIC(argno), what);
 }
 
 /*

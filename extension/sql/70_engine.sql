@@ -178,126 +178,123 @@ CREATE FUNCTION tsetp.standard_base(programme text, use text, floor_area_m2 nume
               FROM tsetp.standard_intensity i WHERE i.programme = $1 AND i.use = $2);
 COMMENT ON FUNCTION tsetp.standard_base(text, text, numeric) IS 'Base emissions from floor area × the standard emission intensity of the use (commercial 0.160 t/m²: 50,000 m² → 8,000 t)';
 
--- The transitional rate of the n-th year of coverage in a period, from the
--- programme's ladder rows; NULL when no rung applies. (A function, not an
--- inline subquery, so that the planner does not count a subquery per
--- facility-year in its estimates: reports stay below the JIT thresholds.)
-CREATE FUNCTION tsetp.ladder_rate(programme text, period_no int, category text, n int) RETURNS numeric
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    RETURN (SELECT t.rate FROM tsetp.transitional_rate t
-             WHERE t.programme = $1 AND t.period_no = $2 AND t.category = $3
-               AND tsetp.rung_applies($4, t.first_n, t.last_n)
-             ORDER BY t.first_n LIMIT 1);
-COMMENT ON FUNCTION tsetp.ladder_rate(text, int, text, int) IS
-    'Transitional rate of the n-th year of coverage in a period and category (経過措置); NULL when no rung applies';
+-- The evaluation of a facility's plan period, year by year (period.c): the
+-- covered years, the base in force, the rate before relief (the first rung
+-- of the transitional ladder that applies, else the standard rate), the
+-- relief giving the lowest rate, then target, reduction and counted
+-- reduction, with the same formulas as year_target(), apply_relief(),
+-- counted_reduction() and the others. period_years() returns the years,
+-- period_totals() the period's totals.
+CREATE FUNCTION tsetp.period_years(
+        coverage_start tsetp.fiscal_year, years tsetp.fiscal_period, standard_rate numeric,
+        ladder_first_n int[], ladder_last_n int[], ladder_rates numeric[], reduction_cap numeric,
+        base_from tsetp.fiscal_year[], base_amounts tsetp.tco2[],
+        emission_years tsetp.fiscal_year[], emission_amounts tsetp.tco2[], emission_verified boolean[],
+        relief_years tsetp.fiscal_year[], relief_kinds text[], relief_operations text[],
+        relief_values numeric[], relief_standard_only boolean[])
+    RETURNS TABLE (fy tsetp.fiscal_year, coverage_year int, base tsetp.tco2,
+                   rate_before_relief numeric, transitional boolean, relief text, rate numeric,
+                   target tsetp.tco2, emissions tsetp.tco2, verified boolean,
+                   reduction tsetp.tco2, counted_reduction tsetp.tco2)
+    AS 'MODULE_PATHNAME', 'tsetp_period_years'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION tsetp.period_years(tsetp.fiscal_year, tsetp.fiscal_period, numeric, int[], int[], numeric[], numeric,
+                                       tsetp.fiscal_year[], tsetp.tco2[], tsetp.fiscal_year[], tsetp.tco2[], boolean[],
+                                       tsetp.fiscal_year[], text[], text[], numeric[], boolean[]) IS
+    'Each covered year of a facility''s plan period from its rows (as facility_period_input gathers them): base in force, rate before relief (first ladder rung in first_n order that applies, else the standard rate), the relief giving the lowest rate (ties: the first in input order; standard-only reliefs skip transitional rates), target, emissions, reduction and counted reduction';
 
--- Which of a year's certified reliefs applies: the one giving the lowest
--- rate (ties: the first kind by name); standard-only reliefs never apply to
--- transitional rates. Returns the position in the arrays, NULL for none.
-CREATE FUNCTION tsetp.best_relief(rate numeric, transitional boolean, kinds text[],
-                                  operations text[], relief_values numeric[], standard_only boolean[])
-    RETURNS int
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (SELECT u.i FROM unnest($3, $4, $5, $6) WITH ORDINALITY AS u(kind, operation, value, standard_only, i)
-             WHERE NOT (u.standard_only AND $2)
-             ORDER BY tsetp.apply_relief($1, u.operation, u.value), u.kind
-             LIMIT 1);
-COMMENT ON FUNCTION tsetp.best_relief(numeric, boolean, text[], text[], numeric[], boolean[]) IS
-    'The relief that applies among a year''s certified ones: the lowest resulting rate wins; standard-only reliefs skip transitional rates';
+CREATE FUNCTION tsetp.period_totals(
+        coverage_start tsetp.fiscal_year, years tsetp.fiscal_period, standard_rate numeric,
+        ladder_first_n int[], ladder_last_n int[], ladder_rates numeric[], reduction_cap numeric,
+        base_from tsetp.fiscal_year[], base_amounts tsetp.tco2[],
+        emission_years tsetp.fiscal_year[], emission_amounts tsetp.tco2[], emission_verified boolean[],
+        relief_years tsetp.fiscal_year[], relief_kinds text[], relief_operations text[],
+        relief_values numeric[], relief_standard_only boolean[])
+    RETURNS TABLE (years_covered int, years_verified int, first_year tsetp.fiscal_year,
+                   last_verified_year tsetp.fiscal_year, base_total tsetp.tco2, target_total tsetp.tco2,
+                   target_verified tsetp.tco2, emissions_total tsetp.tco2, reduction_total tsetp.tco2,
+                   counted_total tsetp.tco2, excess tsetp.tco2, pending boolean)
+    AS 'MODULE_PATHNAME', 'tsetp_period_totals'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION tsetp.period_totals(tsetp.fiscal_year, tsetp.fiscal_period, numeric, int[], int[], numeric[], numeric,
+                                        tsetp.fiscal_year[], tsetp.tco2[], tsetp.fiscal_year[], tsetp.tco2[], boolean[],
+                                        tsetp.fiscal_year[], text[], text[], numeric[], boolean[]) IS
+    'Totals of a facility''s plan period over the years period_years() gives (no row when none is covered): base and target of every covered year; emissions, target, reduction and counted reduction of the verified years; excess = greatest(counted − target of the verified years, 0); pending while a year lacks verified emissions, a base or a rate';
+
+-- Everything the evaluation of a facility's plan period needs, one row per
+-- facility and plan period, the facility's rows of the period gathered into
+-- arrays: a report then evaluates each facility-period once, without a join
+-- per facility-year. A filter on facility_id, programme or period_no reaches
+-- every table read.
+CREATE VIEW tsetp.facility_period_input AS
+SELECT f.id AS facility_id, f.programme, f.category, pp.period_no, pp.years,
+       c.coverage_start, s.rate AS standard_rate,
+       l.first_n AS ladder_first_n, l.last_n AS ladder_last_n, l.rates AS ladder_rates,
+       p.reduction_cap,
+       b.effective_from AS base_from, b.amounts AS base_amounts,
+       e.fys AS emission_years, e.amounts AS emission_amounts, e.verified AS emission_verified,
+       r.fys AS relief_years, r.kinds AS relief_kinds, r.operations AS relief_operations,
+       r.relief_values, r.standard_only AS relief_standard_only
+  FROM tsetp.facility f
+  JOIN tsetp.programme p ON p.code = f.programme
+  JOIN tsetp.coverage c ON c.facility_id = f.id
+  JOIN tsetp.plan_period pp ON pp.programme = f.programme
+  LEFT JOIN tsetp.target_rate s
+         ON s.programme = f.programme AND s.period_no = pp.period_no AND s.category = f.category
+  -- the transitional ladder, only for facilities covered late enough to be on it
+  LEFT JOIN (SELECT t.programme, t.period_no, t.category,
+                    pg_catalog.array_agg(t.first_n ORDER BY t.first_n) AS first_n,
+                    pg_catalog.array_agg(t.last_n ORDER BY t.first_n) AS last_n,
+                    pg_catalog.array_agg(t.rate ORDER BY t.first_n) AS rates
+               FROM tsetp.transitional_rate t
+              GROUP BY t.programme, t.period_no, t.category) l
+         ON l.programme = f.programme AND l.period_no = pp.period_no AND l.category = f.category
+        AND c.coverage_start >= p.transitional_from
+  LEFT JOIN (SELECT b.facility_id,
+                    pg_catalog.array_agg(b.effective_from) AS effective_from,
+                    pg_catalog.array_agg(b.amount) AS amounts
+               FROM tsetp.base_emission b
+              GROUP BY b.facility_id) b
+         ON b.facility_id = f.id
+  -- emissions of the period's years only (the period is known before the
+  -- emission rows are read, so other years never reach the aggregate)
+  LEFT JOIN (SELECT e.facility_id, ep.programme, ep.period_no,
+                    pg_catalog.array_agg(e.fy) AS fys,
+                    pg_catalog.array_agg(e.amount) AS amounts,
+                    pg_catalog.array_agg(e.verified_by IS NOT NULL) AS verified
+               FROM tsetp.emission e
+               JOIN tsetp.plan_period ep
+                 ON e.fy >= tsetp.lower(ep.years) AND e.fy <= tsetp.upper(ep.years)
+              GROUP BY e.facility_id, ep.programme, ep.period_no) e
+         ON e.facility_id = f.id AND e.programme = f.programme AND e.period_no = pp.period_no
+  -- certified reliefs, ordered by kind within a year: the first kind wins a tie
+  LEFT JOIN (SELECT ce.facility_id, cp.period_no,
+                    pg_catalog.array_agg(ce.fy ORDER BY ce.fy, ce.kind) AS fys,
+                    pg_catalog.array_agg(ce.kind ORDER BY ce.fy, ce.kind) AS kinds,
+                    pg_catalog.array_agg(x.operation ORDER BY ce.fy, ce.kind) AS operations,
+                    pg_catalog.array_agg(x.value ORDER BY ce.fy, ce.kind) AS relief_values,
+                    pg_catalog.array_agg(x.standard_only ORDER BY ce.fy, ce.kind) AS standard_only
+               FROM tsetp.certification ce
+               JOIN tsetp.facility cf ON cf.id = ce.facility_id
+               JOIN tsetp.plan_period cp ON cp.programme = cf.programme AND cp.years @> ce.fy
+               JOIN tsetp.relief x ON x.programme = cf.programme AND x.period_no = cp.period_no AND x.kind = ce.kind
+              GROUP BY ce.facility_id, cp.period_no) r
+         ON r.facility_id = f.id AND r.period_no = pp.period_no;
+COMMENT ON VIEW tsetp.facility_period_input IS 'Per facility and plan period, the rows its evaluation needs: coverage, standard rate, ladder rungs (for facilities on the ladder), cap, base history, the period''s emissions and certified reliefs, as arrays for period_years() and period_totals()';
 
 -- One row per covered fiscal year of every plan period: base, effective
 -- rate (standard, transitional ladder, relief), target, emissions and
--- reductions. Everything the assessment, projection and issuance need.
+-- reductions.
 CREATE VIEW tsetp.facility_year AS
-WITH facility_period AS (
-    -- Everything that is fixed for a facility within a period is looked up
-    -- once per facility and period, not once per year.
-    SELECT f.id AS facility_id, f.programme, f.category, pp.period_no, pp.years,
-           c.coverage_start, s.rate AS standard_rate, p.reduction_cap,
-           CASE WHEN c.coverage_start >= p.transitional_from THEN f.category END AS ladder_category
-      FROM tsetp.facility f
-      JOIN tsetp.programme p ON p.code = f.programme
-      JOIN tsetp.coverage c ON c.facility_id = f.id
-      JOIN tsetp.plan_period pp ON pp.programme = f.programme
-      LEFT JOIN tsetp.target_rate s
-             ON s.programme = f.programme AND s.period_no = pp.period_no AND s.category = f.category
-), rated AS (
-    SELECT y.*,
-           COALESCE(y.transitional_rate, y.standard_rate) AS rate_before_relief,
-           y.transitional_rate IS NOT NULL AS transitional
-      FROM (SELECT fp.facility_id, fp.programme, fp.category, fp.period_no, y.fy, fp.reduction_cap,
-                   fp.standard_rate,
-                   tsetp.coverage_year_number(fp.coverage_start, y.fy) AS coverage_year,
-                   -- the transitional ladder, looked up only for facilities
-                   -- covered late enough to be on it
-                   CASE WHEN fp.ladder_category IS NOT NULL THEN
-                       tsetp.ladder_rate(fp.programme, fp.period_no, fp.ladder_category,
-                                         tsetp.coverage_year_number(fp.coverage_start, y.fy))
-                   END AS transitional_rate
-              FROM facility_period fp
-             -- the covered years of the period (none when coverage starts
-             -- after it: fiscal_years(NULL) is empty), written without a
-             -- filter so that the planner counts the rows right
-             CROSS JOIN LATERAL tsetp.fiscal_years(
-                   CASE WHEN fp.coverage_start <= tsetp.upper(fp.years)
-                        THEN tsetp.fiscal_period(GREATEST(tsetp.lower(fp.years), fp.coverage_start),
-                                                 tsetp.upper(fp.years))
-                   END) AS y(fy)) y
-), gathered AS (
-    SELECT r.*, b.amount AS base, e.amount AS emissions, (e.verified_by IS NOT NULL) AS verified,
-           cr.kinds, cr.operations, cr.relief_values, cr.standard_only
-      FROM rated r
-      LEFT JOIN tsetp.base_history b
-             ON b.facility_id = r.facility_id AND r.fy >= b.effective_from
-            AND (b.effective_until IS NULL OR r.fy < b.effective_until)
-      -- emissions of the period's years only (the period is known before
-      -- the emission rows are read, so other years never reach the join)
-      LEFT JOIN (SELECT e.facility_id, ep.programme, ep.period_no, e.fy, e.amount, e.verified_by
-                   FROM tsetp.emission e
-                   JOIN tsetp.plan_period ep
-                     ON e.fy >= tsetp.lower(ep.years) AND e.fy <= tsetp.upper(ep.years)) e
-             ON e.facility_id = r.facility_id AND e.programme = r.programme
-            AND e.period_no = r.period_no AND e.fy = r.fy
-      LEFT JOIN (
-            SELECT ce.facility_id, cp.period_no, ce.fy,
-                   array_agg(ce.kind ORDER BY ce.kind) AS kinds,
-                   array_agg(x.operation ORDER BY ce.kind) AS operations,
-                   array_agg(x.value ORDER BY ce.kind) AS relief_values,
-                   array_agg(x.standard_only ORDER BY ce.kind) AS standard_only
-              FROM tsetp.certification ce
-              JOIN tsetp.facility cf ON cf.id = ce.facility_id
-              JOIN tsetp.plan_period cp ON cp.programme = cf.programme AND cp.years @> ce.fy
-              JOIN tsetp.relief x ON x.programme = cf.programme AND x.period_no = cp.period_no AND x.kind = ce.kind
-             GROUP BY ce.facility_id, cp.period_no, ce.fy) cr
-             ON cr.facility_id = r.facility_id AND cr.period_no = r.period_no AND cr.fy = r.fy
-), relieved AS (
-    -- One relief applies, the one giving the lowest rate; standard-only
-    -- reliefs never apply to transitional rates. Only certified years pay
-    -- for the choice.
-    SELECT g.*,
-           CASE WHEN g.kinds IS NOT NULL THEN
-               tsetp.best_relief(g.rate_before_relief, g.transitional, g.kinds,
-                                 g.operations, g.relief_values, g.standard_only)
-           END AS chosen
-      FROM gathered g
-)
-SELECT v.facility_id, v.programme, v.category, v.period_no, v.fy, v.coverage_year,
-       v.base,
-       v.rate_before_relief,
-       v.transitional,
-       v.kinds[v.chosen] AS relief,
-       COALESCE(tsetp.apply_relief(v.rate_before_relief, v.operations[v.chosen], v.relief_values[v.chosen]),
-                v.rate_before_relief) AS rate,
-       tsetp.year_target(v.base,
-                         COALESCE(tsetp.apply_relief(v.rate_before_relief, v.operations[v.chosen],
-                                                     v.relief_values[v.chosen]),
-                                  v.rate_before_relief)) AS target,
-       v.emissions,
-       v.verified,
-       v.base - v.emissions AS reduction,
-       tsetp.counted_reduction(v.base, v.emissions, v.reduction_cap) AS counted_reduction
-  FROM relieved v;
+SELECT i.facility_id, i.programme, i.category, i.period_no,
+       y.fy, y.coverage_year, y.base, y.rate_before_relief, y.transitional, y.relief, y.rate,
+       y.target, y.emissions, y.verified, y.reduction, y.counted_reduction
+  FROM tsetp.facility_period_input i
+ CROSS JOIN LATERAL tsetp.period_years(
+       i.coverage_start, i.years, i.standard_rate, i.ladder_first_n, i.ladder_last_n, i.ladder_rates,
+       i.reduction_cap, i.base_from, i.base_amounts, i.emission_years, i.emission_amounts,
+       i.emission_verified, i.relief_years, i.relief_kinds, i.relief_operations, i.relief_values,
+       i.relief_standard_only) y;
 COMMENT ON VIEW tsetp.facility_year IS 'Each covered fiscal year of each facility and plan period: base, effective rate, target, emissions, reduction and counted (capped) reduction';
 
 -- What the caller may see of facility_year: its own facilities (an
@@ -317,26 +314,17 @@ COMMENT ON FUNCTION tsetp.rate_at(bigint, tsetp.fiscal_year) IS 'Effective targe
 -- Per facility and plan period: the totals the assessment, the projection
 -- and the issuance of excess reduction are computed from. Reductions and
 -- excess count verified years only; pending while any covered year lacks
--- verified emissions or a base.
+-- verified emissions or a base. The same evaluation as facility_year, summed
+-- in C: the totals equal sums over facility_year (a test checks it).
 CREATE VIEW tsetp.facility_period_reduction AS
-SELECT t.facility_id, t.programme, t.category, t.period_no,
+SELECT i.facility_id, i.programme, i.category, i.period_no,
        t.years_covered, t.years_verified, t.first_year, t.last_verified_year,
        t.base_total, t.target_total, t.emissions_total, t.reduction_total, t.counted_total,
-       tsetp.excess_reduction(t.counted_total, t.target_verified) AS excess,
-       t.pending
-  FROM (SELECT y.facility_id, y.programme, y.category, y.period_no,
-               pg_catalog.count(*)::int AS years_covered,
-               pg_catalog.count(y.emissions_verified)::int AS years_verified,
-               tsetp.min(y.fy) AS first_year,
-               tsetp.max(y.fy) FILTER (WHERE y.verified) AS last_verified_year,
-               COALESCE(tsetp.sum(y.base), '0') AS base_total,
-               COALESCE(tsetp.sum(y.target), '0') AS target_total,
-               COALESCE(tsetp.sum(y.target) FILTER (WHERE y.verified), '0') AS target_verified,
-               COALESCE(tsetp.sum(y.emissions_verified), '0') AS emissions_total,
-               COALESCE(tsetp.sum(y.reduction) FILTER (WHERE y.verified), '0') AS reduction_total,
-               COALESCE(tsetp.sum(y.counted_reduction) FILTER (WHERE y.verified), '0') AS counted_total,
-               pg_catalog.bool_or(NOT y.verified OR y.base IS NULL OR y.rate IS NULL) AS pending
-          FROM (SELECT fy.*, CASE WHEN fy.verified THEN fy.emissions END AS emissions_verified
-                  FROM tsetp.facility_year fy) y
-         GROUP BY y.facility_id, y.programme, y.category, y.period_no) t;
+       t.excess, t.pending
+  FROM tsetp.facility_period_input i
+ CROSS JOIN LATERAL tsetp.period_totals(
+       i.coverage_start, i.years, i.standard_rate, i.ladder_first_n, i.ladder_last_n, i.ladder_rates,
+       i.reduction_cap, i.base_from, i.base_amounts, i.emission_years, i.emission_amounts,
+       i.emission_verified, i.relief_years, i.relief_kinds, i.relief_operations, i.relief_values,
+       i.relief_standard_only) t;
 COMMENT ON VIEW tsetp.facility_period_reduction IS 'Totals per facility and plan period over its covered years: base, target, verified emissions, reduction, capped reduction and excess so far';

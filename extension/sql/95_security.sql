@@ -75,7 +75,7 @@ GRANT SELECT ON tsetp.ledger_movement, tsetp.account_balance, tsetp.ledger_repor
 -- Operators read the my_* views (filtered by tsetp.sees_holder) and the
 -- functions over them: assess, projection and rate_at show an operator its
 -- own facilities only, and nothing for anyone else's.
-GRANT SELECT ON tsetp.base_history, tsetp.facility_year, tsetp.facility_period_reduction,
+GRANT SELECT ON tsetp.base_history, tsetp.facility_period_input, tsetp.facility_year, tsetp.facility_period_reduction,
     tsetp.facility_assessment TO tsetp_admin;
 GRANT SELECT ON tsetp.my_facility_year, tsetp.my_facility_period, tsetp.my_facility_assessment
     TO tsetp_admin, tsetp_operator;
