@@ -837,3 +837,13 @@ credit_merge(const CreditValue *a, const CreditValue *b, CreditValue *result,
 	result->last = hi->last;
 	return VALUE_OK;
 }
+
+bool
+credit_decode_serials(const uint8 *buf, size_t len, int64 *first, int64 *last)
+{
+	if (len < 1 + 8 + 8 || buf[0] != CREDIT_FORMAT_VERSION)
+		return false;
+	*first = get_int64(buf + 1);
+	*last = get_int64(buf + 9);
+	return *first >= 1 && *first <= *last && *last <= CREDIT_SERIAL_MAX;
+}

@@ -97,6 +97,14 @@ extern size_t credit_encode(const CreditValue *c, uint8 *buf);
 extern ValueStatus credit_decode(const uint8 *buf, size_t len, CreditValue *c,
 								 char *detail, size_t detail_size);
 
+/*
+ * Reads only the serials of stored/wire bytes (for index support, which sees
+ * many values): false unless the version is known and 1 <= first <= last <=
+ * CREDIT_SERIAL_MAX.
+ */
+extern bool credit_decode_serials(const uint8 *buf, size_t len, int64 *first,
+								  int64 *last);
+
 /* Orders by first serial, last serial, origin, kind, vintage, source. */
 extern int	credit_compare(const CreditValue *a, const CreditValue *b);
 

@@ -9,7 +9,8 @@
  *	- wire: whatever credit_decode accepts re-encodes to exactly the input
  *	  bytes, and decodes again to the same value; a parsed value's encoding
  *	  always decodes;
- *	- split/merge: split then merge (both orders) gives the value back.
+ *	- split/merge: split then merge (both orders) gives the value back;
+ *	- credit_decode_serials (the index's reader) agrees with credit_decode.
  */
 #include "c.h"
 
@@ -141,8 +142,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8		wire[CREDIT_ENCODED_MAX];
 		size_t		wlen = credit_encode(&c, wire);
 
+		int64		first;
+		int64		last;
+
 		check(wlen == size && memcmp(wire, data, size) == 0,
 			  "encode(decode(bytes)) == bytes");
+		check(credit_decode_serials(data, size, &first, &last) &&
+			  first == c.first && last == c.last,
+			  "decode_serials agrees with decode");
 		check_value(&c);
 	}
 	else

@@ -67,7 +67,7 @@ SELECT throws_ok($$SELECT tsetp.merge('SAI/ER/R2/F1/1-10', 'SAI/ER/R3/F1/11-20')
                  'cannot merge credit blocks', 'merge of different lines');
 
 -- Exclusion constraint: no serial in two blocks.
-CREATE TABLE pg_temp.holding (block tsetp.credit, EXCLUDE USING gist (tsetp.serials(block) WITH &&));
+CREATE TABLE pg_temp.holding (block tsetp.credit, EXCLUDE USING gist (block WITH &&));
 INSERT INTO pg_temp.holding VALUES ('SAI/ER/R2/F1/100-200');
 SELECT throws_ok($$INSERT INTO pg_temp.holding VALUES ('TKY/TKY/R3/T1/200-300')$$, '23P01', NULL,
                  'a block sharing one serial is refused');

@@ -97,7 +97,7 @@ CREATE FUNCTION tsetp.serials(tsetp.credit) RETURNS int8range
     AS 'MODULE_PATHNAME', 'credit_serials'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tsetp.serials(tsetp.credit) IS
-    'Serials of a credit block as [first, last + 1), for EXCLUDE USING gist (tsetp.serials(block) WITH &&)';
+    'Serials of a credit block as the int8range [first, last + 1)';
 
 -- Split and merge.
 
@@ -184,6 +184,69 @@ CREATE OPERATOR tsetp.<@ (
 );
 COMMENT ON OPERATOR tsetp.<@ (bigint, tsetp.credit) IS
     'serial is held by the credit block';
+
+-- GiST: credit blocks indexed by their serials, for EXCLUDE USING gist
+-- (block WITH &&), which proves that no serial is held twice, and for finding
+-- the block that holds a serial (block @> serial). The keys are closed spans
+-- of serials, stored as tsetp.serial_span (credit_gist.c).
+CREATE TYPE tsetp.serial_span;
+CREATE FUNCTION tsetp.serial_span_in(cstring) RETURNS tsetp.serial_span
+    AS 'MODULE_PATHNAME', 'serial_span_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tsetp.serial_span_out(tsetp.serial_span) RETURNS cstring
+    AS 'MODULE_PATHNAME', 'serial_span_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE tsetp.serial_span (
+    INPUT = tsetp.serial_span_in,
+    OUTPUT = tsetp.serial_span_out,
+    INTERNALLENGTH = 16,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE tsetp.serial_span IS
+    'Closed span of credit serials, [first,last]: the key of the credit GiST operator class';
+
+CREATE FUNCTION tsetp.credit_gist_consistent(internal, tsetp.credit, smallint, oid, internal) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'credit_gist_consistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tsetp.credit_gist_union(internal, internal) RETURNS tsetp.serial_span
+    AS 'MODULE_PATHNAME', 'credit_gist_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tsetp.credit_gist_compress(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'credit_gist_compress' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tsetp.credit_gist_penalty(internal, internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'credit_gist_penalty' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tsetp.credit_gist_picksplit(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'credit_gist_picksplit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tsetp.credit_gist_same(tsetp.serial_span, tsetp.serial_span, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'credit_gist_same' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION tsetp.serial_span_in(cstring) IS 'serial_span input: [first,last]';
+COMMENT ON FUNCTION tsetp.serial_span_out(tsetp.serial_span) IS 'serial_span output: [first,last]';
+COMMENT ON FUNCTION tsetp.credit_gist_consistent(internal, tsetp.credit, smallint, oid, internal) IS
+    'GiST support of credit_serial_ops: whether a span can hold a match of && (a block) or @> (a serial); exact';
+COMMENT ON FUNCTION tsetp.credit_gist_union(internal, internal) IS
+    'GiST support of credit_serial_ops: the span covering the entries';
+COMMENT ON FUNCTION tsetp.credit_gist_compress(internal) IS
+    'GiST support of credit_serial_ops: a block''s key is its span of serials';
+COMMENT ON FUNCTION tsetp.credit_gist_penalty(internal, internal, internal) IS
+    'GiST support of credit_serial_ops: how many serials a span grows by to take an entry';
+COMMENT ON FUNCTION tsetp.credit_gist_picksplit(internal, internal) IS
+    'GiST support of credit_serial_ops: entries sorted by first serial, cut in half';
+COMMENT ON FUNCTION tsetp.credit_gist_same(tsetp.serial_span, tsetp.serial_span, internal) IS
+    'GiST support of credit_serial_ops: whether two spans are equal';
+
+CREATE OPERATOR CLASS tsetp.credit_serial_ops
+    DEFAULT FOR TYPE tsetp.credit USING gist AS
+        OPERATOR 3 tsetp.&& (tsetp.credit, tsetp.credit),
+        OPERATOR 16 tsetp.@> (tsetp.credit, bigint),
+        FUNCTION 1 tsetp.credit_gist_consistent(internal, tsetp.credit, smallint, oid, internal),
+        FUNCTION 2 tsetp.credit_gist_union(internal, internal),
+        FUNCTION 3 tsetp.credit_gist_compress(internal),
+        FUNCTION 5 tsetp.credit_gist_penalty(internal, internal, internal),
+        FUNCTION 6 tsetp.credit_gist_picksplit(internal, internal),
+        FUNCTION 7 tsetp.credit_gist_same(tsetp.serial_span, tsetp.serial_span, internal),
+        STORAGE tsetp.serial_span;
+COMMENT ON OPERATOR CLASS tsetp.credit_serial_ops USING gist IS
+    'credit blocks by their serials: && (share a serial), @> (holds a serial); for EXCLUDE USING gist (block WITH &&)';
 
 -- Comparison: by first serial, last serial, origin, kind, vintage, source.
 -- The representation is canonical, so = and <> compare bytes and cannot

@@ -10,8 +10,9 @@
 -- "Check 1004:".
 --
 -- Model. tsetp.holding holds every serial ever issued, in blocks, exactly
--- once (EXCLUDE USING gist on the serials): free or reserved in an account,
--- or surrendered, retired or cancelled where they were. Blocks are split when
+-- once (EXCLUDE USING gist (block WITH &&), on the credit GiST operator
+-- class keyed by serials): free or reserved in an account, or surrendered,
+-- retired or cancelled where they were. Blocks are split when
 -- part of one moves and are never merged. A ledger row records what was
 -- requested and, set by the trigger, the blocks it moved (blocks). Its status
 -- is derived, never updated: a decision row in tsetp.approval and a
@@ -287,7 +288,7 @@ CREATE TABLE tsetp.holding (
     vintage      tsetp.fiscal_year GENERATED ALWAYS AS (tsetp.vintage(block)) STORED,
     first_serial bigint GENERATED ALWAYS AS (tsetp.first_serial(block)) STORED PRIMARY KEY,
     tonnes       bigint GENERATED ALWAYS AS (tsetp.tonnes(block)) STORED,
-    CONSTRAINT holding_serials_once EXCLUDE USING gist (tsetp.serials(block) WITH &&)
+    CONSTRAINT holding_serials_once EXCLUDE USING gist (block WITH OPERATOR(tsetp.&&))
 );
 COMMENT ON TABLE tsetp.holding IS
     'Every credit serial ever issued, in blocks, exactly once (exclusion constraint): free or reserved in an account, or surrendered, retired or cancelled there. Written only by the ledger''s triggers';
@@ -551,7 +552,8 @@ BEGIN
         FOR piece IN SELECT pg_catalog.unnest(target.blocks) LOOP
             SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got
               FROM tsetp.holding x
-             WHERE tsetp.serials(x.block) OPERATOR(pg_catalog.<@) tsetp.serials(piece)
+             WHERE x.block OPERATOR(tsetp.&&) piece
+               AND tsetp.serials(x.block) OPERATOR(pg_catalog.<@) tsetp.serials(piece)
                AND CASE target.type
                      WHEN 'issue' THEN x.account = target.to_account AND x.state = 'free'
                      WHEN 'transfer' THEN x.account = target.to_account AND x.state = 'free'
@@ -569,7 +571,8 @@ BEGIN
                SET account = COALESCE(NEW.to_account, x.account),
                    state = CASE WHEN target.type = 'issue' THEN 'cancelled' ELSE 'free' END,
                    tx = NEW.id
-             WHERE tsetp.serials(x.block) OPERATOR(pg_catalog.<@) tsetp.serials(piece)
+             WHERE x.block OPERATOR(tsetp.&&) piece
+               AND tsetp.serials(x.block) OPERATOR(pg_catalog.<@) tsetp.serials(piece)
                AND x.state <> 'reserved' AND (x.tx = target.id OR x.account = target.to_account);
         END LOOP;
         NEW.blocks := target.blocks;
@@ -782,7 +785,7 @@ BEGIN
         hi := tsetp.last_serial(NEW.block);
         FOR h IN SELECT x.block, x.account, x.state, x.tx, x.first_serial
                    FROM tsetp.holding x
-                  WHERE tsetp.serials(x.block) OPERATOR(pg_catalog.&&) tsetp.serials(NEW.block)
+                  WHERE x.block OPERATOR(tsetp.&&) NEW.block
                   ORDER BY x.first_serial
                     FOR UPDATE LOOP
             IF h.account <> src.number OR NOT tsetp.same_line(h.block, NEW.block) THEN
