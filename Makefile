@@ -13,7 +13,7 @@ OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard extension/*.c)))
 # The install script is assembled from one file per concern.
 SQL_PARTS    = $(sort $(wildcard extension/sql/*.sql))
 DATA_built   = extension/$(EXTENSION)--$(EXTVERSION).sql
-DATA         = $(filter-out $(DATA_built),$(wildcard extension/$(EXTENSION)--*--*.sql))
+DATA         = $(filter-out $(DATA_built),$(wildcard extension/$(EXTENSION)--*.sql))
 
 REGRESS      = tco2_io tco2_arith tco2_agg fiscal_year fiscal_period credit \
                binary_copy rules_formulas engine registry_rules security markings
