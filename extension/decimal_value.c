@@ -7,6 +7,7 @@
 #include "common/int.h"
 
 #include "decimal_value.h"
+#include "text_value.h"
 
 /* Parses plain numeric text into a normalised Decimal (see the header). */
 ValueStatus
@@ -114,16 +115,7 @@ decimal_format(Decimal d, char *buf, size_t size)
 		if (i == scale && scale > 0)
 			out[len++] = '.';
 	}
-	out[len] = '\0';
-
-	if (size > 0)
-	{
-		size_t		n = Min((size_t) len, size - 1);
-
-		memcpy(buf, out, n);
-		buf[n] = '\0';
-	}
-	return len;
+	return value_copy_text(out, len, buf, size);
 }
 
 /* -1, 0 or 1 as a < b, a = b, a > b; scales must be within 0..18. */

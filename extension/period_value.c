@@ -14,21 +14,8 @@
 #include <string.h>
 
 #include "period_value.h"
+#include "text_value.h"
 #include "tco2_value.h"
-
-/* Copies a one-line detail into the caller's buffer (no snprintf here). */
-static void
-set_detail(char *detail, size_t detail_size, const char *text)
-{
-	size_t		len = strlen(text);
-
-	if (detail == NULL || detail_size == 0)
-		return;
-	if (len >= detail_size)
-		len = detail_size - 1;
-	memcpy(detail, text, len);
-	detail[len] = '\0';
-}
 
 int
 period_covered_years(const PeriodInput *in)
@@ -177,7 +164,7 @@ period_evaluate(const PeriodInput *in, PeriodYear *years,
 		{
 			if (tco2_sub(y->base, y->emissions, &y->reduction) != VALUE_OK)
 			{
-				set_detail(detail, detail_size,
+				value_set_detail(detail, detail_size,
 						   "The reduction base − emissions does not fit in a tco2 value.");
 				return VALUE_RANGE;
 			}
@@ -200,7 +187,7 @@ add_to_total(int64 *total, int64 v, const char *overflow_detail,
 {
 	if (tco2_add(*total, v, total) != VALUE_OK)
 	{
-		set_detail(detail, detail_size, overflow_detail);
+		value_set_detail(detail, detail_size, overflow_detail);
 		return VALUE_RANGE;
 	}
 	return VALUE_OK;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rules_value.h"
+#include "text_value.h"
 #include "tco2_value.h"
 
 /* 10^0 .. 10^18. */
@@ -25,23 +26,6 @@ static const int64 pow10_table[DECIMAL_MAX_SCALE + 1] = {
 	INT64CONST(10000000000000000), INT64CONST(100000000000000000),
 	INT64CONST(1000000000000000000)
 };
-
-/*
- * Writes a one-line detail into the caller's buffer, if there is one
- * (without snprintf, which c.h maps to libpgport's).
- */
-static void
-set_detail(char *detail, size_t detail_size, const char *text)
-{
-	size_t		len = strlen(text);
-
-	if (detail == NULL || detail_size == 0)
-		return;
-	if (len >= detail_size)
-		len = detail_size - 1;
-	memcpy(detail, text, len);
-	detail[len] = '\0';
-}
 
 /* True when v is a valid tco2 value (milli-tonnes). */
 static bool
@@ -57,7 +41,7 @@ return_tco2(int128 v, int64 *result, const char *range_detail,
 {
 	if (!fits_tco2(v))
 	{
-		set_detail(detail, detail_size, range_detail);
+		value_set_detail(detail, detail_size, range_detail);
 		return VALUE_RANGE;
 	}
 	*result = (int64) v;
@@ -120,7 +104,7 @@ rules_year_target(int64 base, Decimal rate, int64 *result,
 {
 	if (tco2_mul_decimal(base, rate, result) != VALUE_OK)
 	{
-		set_detail(detail, detail_size,
+		value_set_detail(detail, detail_size,
 				   "The reduction target base × rate does not fit in a tco2 value.");
 		return VALUE_RANGE;
 	}
@@ -215,7 +199,7 @@ rules_apply_relief(Decimal rate, RuleReliefOp op, Decimal value,
 		}
 		if (scale > DECIMAL_MAX_SCALE)
 		{
-			set_detail(detail, detail_size,
+			value_set_detail(detail, detail_size,
 					   "The exact relieved rate needs more than 18 decimal places.");
 			return VALUE_RANGE;
 		}
@@ -230,7 +214,7 @@ rules_apply_relief(Decimal rate, RuleReliefOp op, Decimal value,
 	}
 	if (!make_decimal(coef, scale, result))
 	{
-		set_detail(detail, detail_size,
+		value_set_detail(detail, detail_size,
 				   "The exact relieved rate has too many digits.");
 		return VALUE_RANGE;
 	}
@@ -330,7 +314,7 @@ rules_projection(int32 years_reported, int32 years_total,
 	memset(out, 0, sizeof(*out));
 	if (years_total < 1 || years_reported < 0 || years_reported > years_total)
 	{
-		set_detail(detail, detail_size,
+		value_set_detail(detail, detail_size,
 				   "Years reported must be between 0 and the period's years, which must be at least 1.");
 		return VALUE_INVALID;
 	}
@@ -380,7 +364,7 @@ rules_penalty_obligation(int64 shortfall, Decimal factor, int64 *result,
 {
 	if (tco2_mul_decimal(shortfall, factor, result) != VALUE_OK)
 	{
-		set_detail(detail, detail_size,
+		value_set_detail(detail, detail_size,
 				   "The penalty obligation shortfall × factor does not fit in a tco2 value.");
 		return VALUE_RANGE;
 	}

@@ -9,20 +9,7 @@
 #include "common/int.h"
 
 #include "serial_span_value.h"
-
-/* Copies a one-line detail into the caller's buffer (no snprintf here). */
-static void
-set_detail(char *detail, size_t detail_size, const char *text)
-{
-	size_t		len = strlen(text);
-
-	if (detail == NULL || detail_size == 0)
-		return;
-	if (len >= detail_size)
-		len = detail_size - 1;
-	memcpy(detail, text, len);
-	detail[len] = '\0';
-}
+#include "text_value.h"
 
 static bool
 is_space(char c)
@@ -82,7 +69,7 @@ serial_span_parse(const char *s, size_t len, SerialSpan *span,
 	skip_space(s, len, &pos);
 	if (pos >= len || s[pos] != '[')
 	{
-		set_detail(detail, detail_size, "A serial span is written [first,last], e.g. [1,1000].");
+		value_set_detail(detail, detail_size, "A serial span is written [first,last], e.g. [1,1000].");
 		return VALUE_SYNTAX;
 	}
 	pos++;
@@ -115,41 +102,20 @@ serial_span_parse(const char *s, size_t len, SerialSpan *span,
 	}
 	if (status == VALUE_RANGE)
 	{
-		set_detail(detail, detail_size, "A serial number is beyond the range of bigint.");
+		value_set_detail(detail, detail_size, "A serial number is beyond the range of bigint.");
 		return status;
 	}
 	if (status != VALUE_OK)
 	{
-		set_detail(detail, detail_size, "A serial span is written [first,last], e.g. [1,1000].");
+		value_set_detail(detail, detail_size, "A serial span is written [first,last], e.g. [1,1000].");
 		return status;
 	}
 	if (span->lo > span->hi)
 	{
-		set_detail(detail, detail_size, "The first serial of a span must not exceed its last.");
+		value_set_detail(detail, detail_size, "The first serial of a span must not exceed its last.");
 		return VALUE_INVALID;
 	}
 	return VALUE_OK;
-}
-
-/* Writes v in decimal at out; returns the number of characters. */
-static int
-format_int64(int64 v, char *out)
-{
-	char		digits[24];
-	int			n = 0;
-	int			len = 0;
-	uint64		mag = v < 0 ? (uint64) 0 - (uint64) v : (uint64) v;
-
-	do
-	{
-		digits[n++] = (char) ('0' + mag % 10);
-		mag /= 10;
-	} while (mag > 0);
-	if (v < 0)
-		out[len++] = '-';
-	while (n > 0)
-		out[len++] = digits[--n];
-	return len;
 }
 
 int
@@ -159,19 +125,11 @@ serial_span_format(const SerialSpan *span, char *buf, size_t size)
 	int			len = 0;
 
 	out[len++] = '[';
-	len += format_int64(span->lo, out + len);
+	len += value_format_int64(span->lo, out + len);
 	out[len++] = ',';
-	len += format_int64(span->hi, out + len);
+	len += value_format_int64(span->hi, out + len);
 	out[len++] = ']';
-	out[len] = '\0';
-	if (size > 0)
-	{
-		size_t		n = Min((size_t) len, size - 1);
-
-		memcpy(buf, out, n);
-		buf[n] = '\0';
-	}
-	return len;
+	return value_copy_text(out, len, buf, size);
 }
 
 bool

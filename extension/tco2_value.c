@@ -10,6 +10,7 @@
 #include "common/int.h"
 
 #include "tco2_value.h"
+#include "text_value.h"
 
 #ifndef HAVE_INT128
 #error "tco2 needs a 128-bit integer type"
@@ -354,16 +355,7 @@ tco2_format(int64 mt, char *buf, size_t size)
 				out[len++] = (char) ('0' + frac);
 		}
 	}
-	out[len] = '\0';
-
-	if (size > 0)
-	{
-		size_t		n = Min((size_t) len, size - 1);
-
-		memcpy(buf, out, n);
-		buf[n] = '\0';
-	}
-	return len;
+	return value_copy_text(out, len, buf, size);
 }
 
 /* a + b, overflow-checked. */

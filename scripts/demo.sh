@@ -26,20 +26,8 @@ export PGDATABASE=tsetp_demo
 export PGOPTIONS="-c client_min_messages=warning"
 run() { psql -X -q -v ON_ERROR_STOP=1 -v seed="$SEED" -v facilities="$FACILITIES" "$@"; }
 
-# The prefecture's two registry clerks: one requests, the other approves.
-run <<'SQL'
-CREATE EXTENSION tsetp;
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'clerk') THEN
-        CREATE ROLE clerk LOGIN IN ROLE tsetp_admin;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'approver') THEN
-        CREATE ROLE approver LOGIN IN ROLE tsetp_admin;
-    END IF;
-END
-$$;
-SQL
+run -c "CREATE EXTENSION tsetp"
+run -f data/clerks.sql
 
 echo "== data: $FACILITIES facilities, seed $SEED (data/generate.sql)"
 t=$(date +%s%N)

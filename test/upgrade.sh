@@ -95,18 +95,7 @@ for v in $versions; do
   [ "$v" = "$default" ] && continue
   q -d postgres -c "DROP DATABASE IF EXISTS tsetp_upgrade_data" -c "CREATE DATABASE tsetp_upgrade_data"
   q -d tsetp_upgrade_data -c "CREATE EXTENSION tsetp VERSION '$v'" >/dev/null
-  q -d tsetp_upgrade_data <<'SQL' >/dev/null
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'clerk') THEN
-        CREATE ROLE clerk LOGIN IN ROLE tsetp_admin;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'approver') THEN
-        CREATE ROLE approver LOGIN IN ROLE tsetp_admin;
-    END IF;
-END
-$$;
-SQL
+  q -d tsetp_upgrade_data -f data/clerks.sql >/dev/null
   q -d tsetp_upgrade_data -v facilities=126 -v seed=5 -f data/generate.sql >/dev/null
   q -d tsetp_upgrade_data -v facilities=126 -v seed=5 -f data/registry_activity.sql >/dev/null
   snapshot > "$work/data_$v.before"
