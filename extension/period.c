@@ -148,10 +148,11 @@ read_args(FunctionCallInfo fcinfo, PeriodArgs *args)
 
 	if (!PG_ARGISNULL(2))
 	{
+		Numeric		rate = PG_GETARG_NUMERIC(2);	/* detoasted: results keep it */
+
 		in->has_standard_rate = true;
-		args->standard_rate = PG_GETARG_DATUM(2);
-		in->standard_rate = numeric_to_fraction(PG_GETARG_NUMERIC(2),
-												"target rate");
+		args->standard_rate = NumericGetDatum(rate);
+		in->standard_rate = numeric_to_fraction(rate, "target rate");
 	}
 	if (!PG_ARGISNULL(6))
 	{

@@ -1,5 +1,6 @@
--- The compliance engine: views that gather rows set-wise and call the rule
--- formulas (40_rules.sql) once per facility-year. Coverage, base emissions,
+-- The compliance engine: views that gather each facility-period's rows
+-- set-wise and evaluate it once, in C, with the rule formulas of
+-- 40_rules.sql (period_years, period_totals). Coverage, base emissions,
 -- rates, targets and reductions all come from here, so assessment,
 -- projection, issuance of excess and the reports share one evaluation.
 
