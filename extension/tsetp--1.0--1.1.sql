@@ -9,6 +9,8 @@
 --   (credit_serial_ops, key type serial_span); the holdings' exclusion
 --   constraint is rebuilt on the block itself with it, and the registry's
 --   lookups of holdings by serials use it.
+-- * tsetp.issue_excess_all reads the latest verified year from the engine's
+--   totals.
 \echo Use "ALTER EXTENSION tsetp UPDATE TO '1.1'" to load this file. \quit
 
 -- The evaluation of a facility's plan period, year by year (period.c): the
@@ -729,5 +731,143 @@ BEGIN
 
     NEW.blocks := taken;
     RETURN NEW;
+END
+$$;
+
+-- The set-wise issuance takes the latest verified year from the engine's
+-- totals instead of a second pass over the emissions.
+CREATE OR REPLACE FUNCTION tsetp.issue_excess_all_apply(programme text, period_no int)
+    RETURNS TABLE (facility_id bigint, block tsetp.credit)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p        tsetp.programme;
+    pp       tsetp.plan_period;
+    rule     tsetp.transaction_rule;
+    ids      bigint[];
+    accts    text[];
+    codes    text[];
+    vints    tsetp.fiscal_year[];
+    amounts  bigint[];
+    total    bigint;
+    skipped  text;
+    nskipped int;
+    first_s  bigint;
+BEGIN
+    SELECT * INTO p FROM tsetp.programme x WHERE x.code = $1;
+    SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = $1 AND x.period_no = $2;
+    IF pp.programme IS NULL THEN
+        PERFORM tsetp.registry_refuse(4006, pg_catalog.format('programme %s has no period %s', $1, $2),
+            pg_catalog.format('tsetp.plan_period has no row for programme %s and period %s.', $1, $2),
+            'Issue excess reduction for a plan period of the programme.');
+    END IF;
+
+    -- The checks of tsetp.ledger_rules() that are the same for every row:
+    -- issuance of ER into designated accounts, now.
+    SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = $1 AND r.type = 'issue';
+    IF NOT FOUND THEN
+        PERFORM tsetp.registry_refuse(5005, pg_catalog.format('programme %s does not offer %s transactions', $1, 'issue'),
+            pg_catalog.format('tsetp.transaction_rule has no row for %s and %s.', $1, 'issue'),
+            'Use a transaction type the programme offers.');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tsetp.account_route r
+                    WHERE r.programme = $1 AND r.type = 'issue' AND r.from_type = 'none' AND r.to_type = 'designated') THEN
+        PERFORM tsetp.registry_refuse(2006, pg_catalog.format('programme %s does not allow a %s from %s to %s accounts', $1, 'issue', 'no', 'designated'),
+            'tsetp.account_route has no row for this issue.',
+            'Use an account of a type the programme allows.');
+    END IF;
+    IF rule.business_hours AND NOT tsetp.in_business_hours($1, tsetp.clock()) THEN
+        PERFORM tsetp.registry_refuse(5004, 'issue requests are accepted only in business hours',
+            pg_catalog.format('It is %s in %s, outside the business hours of the %s registry.',
+                              pg_catalog.to_char(tsetp.clock() AT TIME ZONE p.timezone, 'Dy YYYY-MM-DD HH24:MI'), p.timezone, $1),
+            'Send the request again within business hours.');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tsetp.credit_kind k WHERE k.programme = $1 AND k.code = 'ER') THEN
+        PERFORM tsetp.registry_refuse(3001, pg_catalog.format('programme %s has no credit kind %s', $1, 'ER'),
+            pg_catalog.format('Kinds of %s: %s.', $1,
+                              (SELECT pg_catalog.string_agg(k.code, ', ' ORDER BY k.code) FROM tsetp.credit_kind k WHERE k.programme = $1)),
+            'Use one of the programme''s credit kinds (tsetp.credit_kind).');
+    END IF;
+
+    -- One issuer of the programme's excess at a time (as the single version).
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+
+    -- What each facility gets, by the rules of the single version: covered
+    -- in the period with a designated account; the latest verified year of
+    -- the period at least its excess_from_year-th year (the vintage; taken
+    -- from the covered years, which gives the single version's year whenever
+    -- there is excess to issue: years before coverage come before the
+    -- covered ones and earn no excess); the
+    -- cumulative excess of the verified years minus the completed,
+    -- unreversed issues of its excess of the period, in whole tonnes; at
+    -- least one tonne. Designated accounts that are not open are skipped
+    -- (the row checks would refuse them, 2003/2004) with a warning.
+    SELECT pg_catalog.array_agg(c.facility_id ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.number ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.code ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.last_fy ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.tonnes ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.sum(c.tonnes) FILTER (WHERE c.status = 'open'),
+           pg_catalog.count(*) FILTER (WHERE c.status <> 'open'),
+           pg_catalog.string_agg(pg_catalog.format('%s (account %s is %s)', c.code, c.number, c.status), ', '
+                                 ORDER BY c.facility_id) FILTER (WHERE c.status <> 'open')
+      INTO ids, accts, codes, vints, amounts, total, nskipped, skipped
+      FROM (SELECT r.facility_id, f.code, a.number, a.status, r.last_verified_year AS last_fy,
+                   pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2),
+                                                          COALESCE(i.issued, 0)::tsetp.tco2)::numeric)::bigint AS tonnes
+              FROM tsetp.facility_period_reduction r
+              JOIN tsetp.facility f ON f.id = r.facility_id
+              JOIN tsetp.account a ON a.facility_id = r.facility_id
+              LEFT JOIN (SELECT l.source, pg_catalog.sum(l.amount::numeric) AS issued
+                           FROM tsetp.ledger l
+                          WHERE l.type = 'issue' AND l.kind = 'ER' AND l.programme = $1
+                            AND l.vintage OPERATOR(tsetp.<@) pp.years
+                            AND (NOT l.needs_approval
+                                 OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = l.id AND x.decision = 'approved'))
+                            AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
+                          GROUP BY l.source) i ON i.source = f.code
+             WHERE r.programme = $1 AND r.period_no = $2 AND f.programme = $1
+               AND r.last_verified_year::int - tsetp.lower(pp.years)::int + 1 >= COALESCE(p.excess_from_year, 1)) c
+     WHERE c.tonnes >= 1;
+    IF nskipped > 0 THEN
+        RAISE WARNING 'excess reduction of % facilities of programme % was not issued: their designated accounts are not open', nskipped, $1
+            USING DETAIL = 'Not issued: ' || skipped || '.',
+                  HINT = 'Reopen the accounts and call tsetp.issue_excess(facility_id, period_no) for each.';
+    END IF;
+    IF total IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- The serials, set-wise: one move of the counter, a running sum.
+    UPDATE tsetp.serial_counter SET next_serial = next_serial + total RETURNING next_serial - total INTO first_s;
+
+    -- One INSERT into the ledger (the rows as the single version's, with
+    -- what its triggers would set), one into the holdings.
+    RETURN QUERY
+    WITH plan AS (
+        SELECT u.facility_id, u.account, u.code, u.vintage, u.tonnes,
+               (first_s + pg_catalog.sum(u.tonnes) OVER (ORDER BY u.ord) - u.tonnes)::bigint AS first_serial
+          FROM UNNEST(ids, accts, codes, vints, amounts) WITH ORDINALITY  -- syntax (ROWS FROM), not a function
+               AS u(facility_id, account, code, vintage, tonnes, ord)
+    ), issued AS (
+        INSERT INTO tsetp.ledger AS l (type, to_account, kind, vintage, source, amount, note,
+                                       block, programme, blocks, needs_approval)
+        SELECT 'issue', x.account, 'ER', x.vintage, x.code, x.tonnes::numeric::tsetp.tco2,
+               pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, x.vintage),
+               b.block, $1, ARRAY[b.block], false
+          FROM plan x
+         CROSS JOIN LATERAL (SELECT tsetp.credit(p.credit_origin, 'ER', x.vintage, x.code,
+                                                 x.first_serial, x.first_serial + x.tonnes - 1)) AS b(block)
+         ORDER BY x.first_serial
+        RETURNING l.id, l.block, l.to_account
+    ), held AS (
+        INSERT INTO tsetp.holding (block, account, state, tx)
+        SELECT i.block, i.to_account, 'free', i.id FROM issued i
+    )
+    SELECT x.facility_id, i.block
+      FROM plan x
+      JOIN issued i ON tsetp.first_serial(i.block) = x.first_serial
+     ORDER BY x.first_serial;
 END
 $$;

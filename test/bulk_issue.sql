@@ -16,6 +16,11 @@ SET search_path = public;
 --      FY2022 4,000 verified -> 600 more, vintage FY2022
 --   B5 base 10,000: FY2020 7,000.4, FY2021 7,500 -> 3,899.6: 3,899 t
 --   B6 like B1, but its designated account is suspended: skipped
+--   B7 covered from FY2021 (part-way through the period), base 10,000:
+--      FY2020 9,000 verified before coverage; FY2021 7,000, FY2022 7,500
+--      -> excess 5,500 - 1,600 = 3,900, vintage FY2022
+--   B8 covered from FY2022; only FY2021, before coverage, verified: nothing
+--      to issue (the single version refuses with TR409)
 --   T1 Tokyo, like B1: another programme
 SET LOCAL tsetp.now = '2025-06-02 11:00+09';
 INSERT INTO tsetp.facility (programme, code, name, operator, category) VALUES
@@ -25,9 +30,18 @@ INSERT INTO tsetp.facility (programme, code, name, operator, category) VALUES
     ('saitama', 'B4', 'Bulk Four', 'Op Four', '1-1'),
     ('saitama', 'B5', 'Bulk Five', 'Op Five', '1-1'),
     ('saitama', 'B6', 'Bulk Six', 'Op Six', '1-1'),
+    ('saitama', 'B7', 'Bulk Seven', 'Op Seven', '1-1'),
+    ('saitama', 'B8', 'Bulk Eight', 'Op Eight', '1-1'),
     ('tokyo', 'T1', 'Tokyo One', 'Op Tokyo', 'I-1');
 INSERT INTO tsetp.energy_use
 SELECT f.id, y, 2000, true FROM tsetp.facility f, generate_series(2016, 2024) y WHERE f.code IN ('B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'T1');
+INSERT INTO tsetp.energy_use
+SELECT f.id, y, 2000, true FROM tsetp.facility f, generate_series(2018, 2024) y WHERE f.code = 'B7';
+INSERT INTO tsetp.energy_use
+SELECT f.id, y, 2000, true FROM tsetp.facility f, generate_series(2019, 2024) y WHERE f.code = 'B8';
+INSERT INTO tsetp.base_emission
+SELECT f.id, CASE f.code WHEN 'B7' THEN 'FY2021' ELSE 'FY2022' END::tsetp.fiscal_year, '10000', 'historical', NULL
+  FROM tsetp.facility f WHERE f.code IN ('B7', 'B8');
 INSERT INTO tsetp.base_emission
 SELECT f.id, 'FY2020', (CASE f.code WHEN 'B2' THEN '20000' WHEN 'B4' THEN '5000' ELSE '10000' END)::tsetp.tco2, 'historical', NULL
   FROM tsetp.facility f WHERE f.code IN ('B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'T1');
@@ -40,6 +54,8 @@ SELECT f.id, e.fy, e.amount, 'Verifier KK'
                ('B4', 'FY2020', '3000'), ('B4', 'FY2021', '2000'),
                ('B5', 'FY2020', '7000.4'), ('B5', 'FY2021', '7500'),
                ('B6', 'FY2020', '7000'), ('B6', 'FY2021', '7500'),
+               ('B7', 'FY2020', '9000'), ('B7', 'FY2021', '7000'), ('B7', 'FY2022', '7500'),
+               ('B8', 'FY2021', '8000'),
                ('T1', 'FY2020', '7000'), ('T1', 'FY2021', '7500')) AS e(code, fy, amount) ON e.code = f.code;
 CREATE FUNCTION pg_temp.f(code text) RETURNS bigint LANGUAGE sql STABLE AS 'SELECT id FROM tsetp.facility WHERE facility.code = $1';
 CREATE ROLE bulk_admin IN ROLE tsetp_admin;
@@ -89,31 +105,32 @@ SET LOCAL client_min_messages = error;
 CREATE TEMP TABLE bulk_result AS SELECT * FROM tsetp.issue_excess_all('saitama', 3);
 SET LOCAL client_min_messages = warning;
 SELECT results_eq($$SELECT f.code, b.block::text FROM bulk_result b JOIN tsetp.facility f ON f.id = b.facility_id ORDER BY b.facility_id$$,
-                  format($$VALUES ('B1', 'SAI/ER/FY2021/B1/%s-%s'), ('B4', 'SAI/ER/FY2022/B4/%s-%s'), ('B5', 'SAI/ER/FY2021/B5/%s-%s')$$,
+                  format($$VALUES ('B1', 'SAI/ER/FY2021/B1/%s-%s'), ('B4', 'SAI/ER/FY2022/B4/%s-%s'), ('B5', 'SAI/ER/FY2021/B5/%s-%s'),
+                                  ('B7', 'SAI/ER/FY2022/B7/%s-%s')$$,
                          :first_serial, :first_serial + 3899, :first_serial + 3900, :first_serial + 4499,
-                         :first_serial + 4500, :first_serial + 8398),
-                  'B1 3,900 t, B4 600 t more (vintage FY2022), B5 3,899 t (whole tonnes): serials in facility order from the counter');
+                         :first_serial + 4500, :first_serial + 8398, :first_serial + 8399, :first_serial + 12298),
+                  'B1 3,900 t, B4 600 t more (vintage FY2022), B5 3,899 t (whole tonnes), B7 3,900 t of its covered years (vintage FY2022): serials in facility order from the counter');
 SELECT is((SELECT ledger FROM new_result), :'single_ledger'::jsonb, 'ledger rows exactly as one issue_excess per facility');
 SELECT is((SELECT holdings FROM new_result), :'single_holdings'::jsonb, 'holdings exactly as one issue_excess per facility');
-SELECT is((SELECT next_serial FROM tsetp.serial_counter), :first_serial + 8399::bigint, 'the serial counter moved by the tonnes issued');
-SELECT is((SELECT count(*)::int FROM tsetp.ledger WHERE id > :before_id), 3, 'one transaction per facility');
+SELECT is((SELECT next_serial FROM tsetp.serial_counter), :first_serial + 12299::bigint, 'the serial counter moved by the tonnes issued');
+SELECT is((SELECT count(*)::int FROM tsetp.ledger WHERE id > :before_id), 4, 'one transaction per facility');
 SELECT is((SELECT string_agg(DISTINCT requested_by::text, ',') FROM tsetp.ledger WHERE id > :before_id), 'bulk_admin',
           'requested_by is the calling role, not the extension''s owner');
 SELECT is((SELECT string_agg(DISTINCT note, ',') FROM tsetp.ledger WHERE id > :before_id AND source = 'B4'),
           'Excess reduction of period 3, verified years to FY2022', 'note as the single version''s');
-SELECT is((SELECT count(*)::int FROM tsetp.transaction_status s WHERE s.id > :before_id AND s.status = 'completed'), 3, 'completed');
-SELECT is((SELECT count(*)::int FROM tsetp.ledger_report r WHERE r.transaction_id > :before_id AND r.amount_in IS NOT NULL), 3,
+SELECT is((SELECT count(*)::int FROM tsetp.transaction_status s WHERE s.id > :before_id AND s.status = 'completed'), 4, 'completed');
+SELECT is((SELECT count(*)::int FROM tsetp.ledger_report r WHERE r.transaction_id > :before_id AND r.amount_in IS NOT NULL), 4,
           'visible in ledger_report');
 SELECT is((SELECT sum(tonnes)::int FROM tsetp.holding WHERE kind = 'ER' AND account = tsetp.designated_account(pg_temp.f('B4'))), 4300,
           'B4 holds 3,700 + 600 t');
-SELECT ok(NOT EXISTS (SELECT 1 FROM bulk_result b JOIN tsetp.facility f ON f.id = b.facility_id WHERE f.code IN ('B2', 'B3', 'B6', 'T1')),
-          'skipped: B2 (second year not verified), B3 (no excess), B6 (account suspended), T1 (Tokyo)');
+SELECT ok(NOT EXISTS (SELECT 1 FROM bulk_result b JOIN tsetp.facility f ON f.id = b.facility_id WHERE f.code IN ('B2', 'B3', 'B6', 'B8', 'T1')),
+          'skipped: B2 (second year not verified), B3 (no excess), B6 (account suspended), B8 (no covered year verified), T1 (Tokyo)');
 
 -- Nothing twice: a second call, and the single version, find nothing left.
 SET LOCAL client_min_messages = error;
 SELECT is((SELECT count(*)::int FROM tsetp.issue_excess_all('saitama', 3)), 0, 'a second call issues nothing');
 SELECT throws_ok($$SELECT tsetp.issue_excess(pg_temp.f('B1'), 3)$$, 'TR409', NULL, 'the single version counts the set-wise issue as issued');
-SELECT is((SELECT count(*)::int FROM tsetp.ledger WHERE id > :before_id), 3, 'no further rows');
+SELECT is((SELECT count(*)::int FROM tsetp.ledger WHERE id > :before_id), 4, 'no further rows');
 RESET ROLE;
 SELECT ok(NOT EXISTS (SELECT 1 FROM tsetp.holding a JOIN tsetp.holding b ON a.first_serial < b.first_serial
                                    AND tsetp.serials(a.block) && tsetp.serials(b.block)), 'every serial held once');

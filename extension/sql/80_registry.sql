@@ -1227,7 +1227,10 @@ BEGIN
 
     -- What each facility gets, by the rules of the single version: covered
     -- in the period with a designated account; the latest verified year of
-    -- the period at least its excess_from_year-th year (the vintage); the
+    -- the period at least its excess_from_year-th year (the vintage; taken
+    -- from the covered years, which gives the single version's year whenever
+    -- there is excess to issue: years before coverage come before the
+    -- covered ones and earn no excess); the
     -- cumulative excess of the verified years minus the completed,
     -- unreversed issues of its excess of the period, in whole tonnes; at
     -- least one tonne. Designated accounts that are not open are skipped
@@ -1242,16 +1245,12 @@ BEGIN
            pg_catalog.string_agg(pg_catalog.format('%s (account %s is %s)', c.code, c.number, c.status), ', '
                                  ORDER BY c.facility_id) FILTER (WHERE c.status <> 'open')
       INTO ids, accts, codes, vints, amounts, total, nskipped, skipped
-      FROM (SELECT r.facility_id, f.code, a.number, a.status, v.last_fy,
+      FROM (SELECT r.facility_id, f.code, a.number, a.status, r.last_verified_year AS last_fy,
                    pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2),
                                                           COALESCE(i.issued, 0)::tsetp.tco2)::numeric)::bigint AS tonnes
               FROM tsetp.facility_period_reduction r
               JOIN tsetp.facility f ON f.id = r.facility_id
               JOIN tsetp.account a ON a.facility_id = r.facility_id
-              JOIN (SELECT e.facility_id, tsetp.max(e.fy) AS last_fy
-                      FROM tsetp.emission e
-                     WHERE e.verified_by IS NOT NULL AND e.fy OPERATOR(tsetp.<@) pp.years
-                     GROUP BY e.facility_id) v ON v.facility_id = r.facility_id
               LEFT JOIN (SELECT l.source, pg_catalog.sum(l.amount::numeric) AS issued
                            FROM tsetp.ledger l
                           WHERE l.type = 'issue' AND l.kind = 'ER' AND l.programme = $1
@@ -1261,7 +1260,7 @@ BEGIN
                             AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
                           GROUP BY l.source) i ON i.source = f.code
              WHERE r.programme = $1 AND r.period_no = $2 AND f.programme = $1
-               AND v.last_fy::int - tsetp.lower(pp.years)::int + 1 >= COALESCE(p.excess_from_year, 1)) c
+               AND r.last_verified_year::int - tsetp.lower(pp.years)::int + 1 >= COALESCE(p.excess_from_year, 1)) c
      WHERE c.tonnes >= 1;
     IF nskipped > 0 THEN
         RAISE WARNING 'excess reduction of % facilities of programme % was not issued: their designated accounts are not open', nskipped, $1
