@@ -1317,47 +1317,71 @@ CREATE FUNCTION tsetp.issue_excess_all(programme text, period_no int)
 COMMENT ON FUNCTION tsetp.issue_excess_all(text, int) IS
     'Issues the excess reduction (超過削減量) of every facility of the programme covered in the period, set-wise (the period close): for each, exactly what tsetp.issue_excess(facility_id, period_no) would issue, one ledger transaction each, serials in facility order; facilities with nothing to issue yet are skipped; returns the facility and its new block (tsetp_admin)';
 
--- The request functions are SQL-standard bodies: their names are bound when
--- they are created, so no search_path can redirect them, and they need no
--- SET clause (which would cost every call a configuration save and restore).
--- Every check is made by the ledger's triggers, as for a direct INSERT.
+-- The request functions are one INSERT into the ledger each; every check is
+-- made by the ledger's triggers, as for a direct INSERT. They are PL/pgSQL,
+-- which keeps the INSERT's plan for the session (an SQL function plans it
+-- on every call before PostgreSQL 18: 15% of a transfer). The table is
+-- named with its schema and nothing else is looked up by name, so no
+-- search_path can redirect them, and they need no SET clause (which would
+-- cost every call a configuration save and restore). They run with the
+-- caller's rights.
 CREATE FUNCTION tsetp.transfer(from_account text, to_account text, kind text, amount tsetp.tco2) RETURNS bigint
-    LANGUAGE sql VOLATILE
-BEGIN ATOMIC
+    LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    result bigint;
+BEGIN
     INSERT INTO tsetp.ledger (type, from_account, to_account, kind, amount)
         VALUES ('transfer', $1, $2, $3, $4)
-        RETURNING id;
-END;
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
 COMMENT ON FUNCTION tsetp.transfer(text, text, text, tsetp.tco2) IS
     'Requests a transfer of an amount of a credit kind (blocks chosen oldest vintage first, the last one split) and returns the transaction id';
 
 CREATE FUNCTION tsetp.transfer(from_account text, to_account text, block tsetp.credit) RETURNS bigint
-    LANGUAGE sql VOLATILE
-BEGIN ATOMIC
+    LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    result bigint;
+BEGIN
     INSERT INTO tsetp.ledger (type, from_account, to_account, block)
         VALUES ('transfer', $1, $2, $3)
-        RETURNING id;
-END;
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
 COMMENT ON FUNCTION tsetp.transfer(text, text, tsetp.credit) IS
     'Requests a transfer of the given serials and returns the transaction id';
 
 CREATE FUNCTION tsetp.surrender(facility_id bigint, period_no int, from_account text, kind text, amount tsetp.tco2) RETURNS bigint
-    LANGUAGE sql VOLATILE
-BEGIN ATOMIC
+    LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    result bigint;
+BEGIN
     INSERT INTO tsetp.ledger (type, facility_id, period_no, from_account, kind, amount)
         VALUES ('surrender', $1, $2, $3, $4, $5)
-        RETURNING id;
-END;
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
 COMMENT ON FUNCTION tsetp.surrender(bigint, int, text, text, tsetp.tco2) IS
     'Requests the surrender (目標達成への充当) of an amount of a credit kind for a facility''s target in a plan period and returns the transaction id';
 
 CREATE FUNCTION tsetp.retire(from_account text, kind text, amount tsetp.tco2) RETURNS bigint
-    LANGUAGE sql VOLATILE
-BEGIN ATOMIC
+    LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    result bigint;
+BEGIN
     INSERT INTO tsetp.ledger (type, from_account, kind, amount)
         VALUES ('retire', $1, $2, $3)
-        RETURNING id;
-END;
+        RETURNING id INTO result;
+    RETURN result;
+END
+$$;
 COMMENT ON FUNCTION tsetp.retire(text, text, tsetp.tco2) IS
     'Retires an amount of a credit kind from an account (JVETS: allowances covering emissions) and returns the transaction id';
 
