@@ -5,7 +5,7 @@
 -- every overlap and accepts adjacent blocks; serial_span's text form.
 BEGIN;
 SET search_path = tsetp, public;
-SELECT plan(14);
+SELECT plan(16);
 
 CREATE TEMP TABLE shuffled (block credit, EXCLUDE USING gist (block WITH &&));
 CREATE TEMP TABLE ascending (block credit, EXCLUDE USING gist (block WITH &&));
@@ -62,6 +62,21 @@ SELECT is_empty($$
     EXCEPT
     SELECT n, n_overlapping, n_holding FROM answers_seq$$,
     '&& and @> through the index match a scan of every block (ascending inserts)');
+
+-- A sorted build (CREATE INDEX, or a constraint added to a filled table, as
+-- in a restore or an update) gives the same answers, and refuses overlaps.
+CREATE TEMP TABLE built AS SELECT block FROM shuffled;
+ALTER TABLE built ADD CONSTRAINT built_excl EXCLUDE USING gist (block WITH &&);
+SELECT is_empty($$
+    SELECT p.n, (SELECT count(*) FROM built s WHERE s.block && p.block),
+                (SELECT count(*) FROM built s WHERE s.block @> p.serial)
+      FROM probe p
+    EXCEPT
+    SELECT n, n_overlapping, n_holding FROM answers_seq$$,
+    '&& and @> through a sorted-built index match a scan of every block');
+CREATE TEMP TABLE overlapping AS SELECT block FROM shuffled UNION ALL SELECT 'SAI/ER/R2/F1/120-130'::credit;
+SELECT throws_ok($$ALTER TABLE overlapping ADD CONSTRAINT overlapping_excl EXCLUDE USING gist (block WITH &&)$$,
+                 '23P01', NULL, 'a sorted build refuses blocks that share serials');
 RESET enable_seqscan;
 
 -- The constraint.

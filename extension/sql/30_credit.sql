@@ -218,6 +218,8 @@ CREATE FUNCTION tsetp.credit_gist_picksplit(internal, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'credit_gist_picksplit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION tsetp.credit_gist_same(tsetp.serial_span, tsetp.serial_span, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'credit_gist_same' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tsetp.credit_gist_sortsupport(internal) RETURNS void
+    AS 'MODULE_PATHNAME', 'credit_gist_sortsupport' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION tsetp.serial_span_in(cstring) IS 'serial_span input: [first,last]';
 COMMENT ON FUNCTION tsetp.serial_span_out(tsetp.serial_span) IS 'serial_span output: [first,last]';
@@ -233,6 +235,8 @@ COMMENT ON FUNCTION tsetp.credit_gist_picksplit(internal, internal) IS
     'GiST support of credit_serial_ops: entries sorted by first serial, cut in half';
 COMMENT ON FUNCTION tsetp.credit_gist_same(tsetp.serial_span, tsetp.serial_span, internal) IS
     'GiST support of credit_serial_ops: whether two spans are equal';
+COMMENT ON FUNCTION tsetp.credit_gist_sortsupport(internal) IS
+    'GiST support of credit_serial_ops: sorted index builds, keys in serial order';
 
 CREATE OPERATOR CLASS tsetp.credit_serial_ops
     DEFAULT FOR TYPE tsetp.credit USING gist AS
@@ -244,6 +248,7 @@ CREATE OPERATOR CLASS tsetp.credit_serial_ops
         FUNCTION 5 tsetp.credit_gist_penalty(internal, internal, internal),
         FUNCTION 6 tsetp.credit_gist_picksplit(internal, internal),
         FUNCTION 7 tsetp.credit_gist_same(tsetp.serial_span, tsetp.serial_span, internal),
+        FUNCTION 11 tsetp.credit_gist_sortsupport(internal),
         STORAGE tsetp.serial_span;
 COMMENT ON OPERATOR CLASS tsetp.credit_serial_ops USING gist IS
     'credit blocks by their serials: && (share a serial), @> (holds a serial); for EXCLUDE USING gist (block WITH &&)';
