@@ -2,7 +2,7 @@
 -- own facilities and sees nothing of another's; a reader sees the published
 -- reports only; the prefecture sees everything.
 BEGIN;
-SELECT plan(9);
+SELECT plan(13);
 SET LOCAL client_min_messages = warning;
 SET LOCAL search_path = public, tsetp;
 CREATE ROLE vis_op1 IN ROLE tsetp_operator;
@@ -19,6 +19,35 @@ INSERT INTO tsetp.emission SELECT f.id, y, '8000', 'JQA' FROM tsetp.facility f, 
  WHERE f.code LIKE 'VIS%';
 CREATE TEMP TABLE vis AS SELECT code, id FROM tsetp.facility WHERE code LIKE 'VIS%';
 GRANT SELECT ON vis TO PUBLIC;
+
+-- Which relations each role may read, pinned: a new view is for the
+-- prefecture only until a grant here says otherwise.
+CREATE TEMP VIEW readable AS
+SELECT r AS role, array_agg(c.relname::text ORDER BY c.relname::text) AS relations
+  FROM pg_class c CROSS JOIN unnest(ARRAY['tsetp_operator', 'tsetp_reader', 'tsetp_verifier']) r
+ WHERE c.relnamespace = 'tsetp'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
+   AND has_table_privilege(r, c.oid, 'SELECT')
+ GROUP BY r;
+SELECT is((SELECT relations FROM readable WHERE role = 'tsetp_reader'),
+          ARRAY['account_balance', 'compliance_report', 'holder_member', 'ledger_movement', 'ledger_report',
+                'programme_summary'],
+          'a reader reads the published reports (and who acts for whom)');
+SELECT is((SELECT relations FROM readable WHERE role = 'tsetp_operator'),
+          ARRAY['account', 'account_balance', 'account_route', 'approval', 'base_emission', 'business_hours',
+                'category', 'certification', 'certification_kind', 'coverage', 'credit_kind', 'emission',
+                'energy_use', 'facility', 'facility_coverage', 'holder_member', 'holding', 'ledger',
+                'ledger_movement', 'ledger_report', 'my_facility_assessment', 'my_facility_period',
+                'my_facility_year', 'plan_period', 'programme', 'registry_holiday', 'relief', 'revision_ground',
+                'standard_intensity', 'target_rate', 'transaction_rule', 'transitional_rate'],
+          'an operator reads its own rows (row-level security), the configuration and the my_* views');
+SELECT is((SELECT relations FROM readable WHERE role = 'tsetp_verifier'),
+          ARRAY['account_route', 'business_hours', 'category', 'certification_kind', 'credit_kind', 'emission',
+                'facility', 'holder_member', 'plan_period', 'programme', 'registry_holiday', 'relief',
+                'revision_ground', 'standard_intensity', 'target_rate', 'transaction_rule', 'transitional_rate'],
+          'a verifier reads facilities, emissions and the configuration');
+SELECT ok(has_table_privilege('tsetp_admin', 'tsetp.facility_period_input', 'SELECT')
+          AND has_table_privilege('tsetp_admin', 'tsetp.facility_year', 'SELECT'),
+          'the prefecture reads the engine''s views');
 
 SET LOCAL ROLE vis_op1;
 SELECT is((SELECT target_total FROM tsetp.assess((SELECT id FROM vis WHERE code = 'VIS1'), 3)), '11000'::tco2,
