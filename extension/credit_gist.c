@@ -38,7 +38,15 @@ PG_FUNCTION_INFO_V1(credit_gist_sortsupport);
 static void
 credit_span(Datum d, SerialSpan *span)
 {
-	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	/*
+	 * Read in place, short header or not: GiST calls this for every entry of
+	 * every page it visits, and a credit (at most 75 bytes) is toasted only
+	 * when a caller builds it so.
+	 */
+	if (VARATT_IS_COMPRESSED(v) || VARATT_IS_EXTERNAL(v))
+		v = PG_DETOAST_DATUM_PACKED(d);
 
 	if (!credit_decode_serials((const uint8 *) VARDATA_ANY(v),
 							   VARSIZE_ANY_EXHDR(v), &span->lo, &span->hi))
@@ -68,35 +76,6 @@ credit_gist_compress(PG_FUNCTION_ARGS)
 }
 
 /*
- * The span of a query block, decoded once per scan key: GiST calls
- * consistent for every entry of every page it visits, with the same query
- * datum, and gives each scan key (again at each rescan) its own FmgrInfo.
- */
-typedef struct QuerySpanCache
-{
-	Datum		query;
-	SerialSpan	span;
-} QuerySpanCache;
-
-static const SerialSpan *
-query_span(FunctionCallInfo fcinfo, Datum query)
-{
-	QuerySpanCache *cache = (QuerySpanCache *) fcinfo->flinfo->fn_extra;
-
-	if (cache == NULL)
-	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(QuerySpanCache));
-		fcinfo->flinfo->fn_extra = cache;
-	}
-	if (cache->query != query)
-	{
-		credit_span(query, &cache->span);
-		cache->query = query;
-	}
-	return &cache->span;
-}
-
-/*
  * Whether the subtree (or the leaf) can hold a match of the query: a credit
  * for &&, a serial for @>.  Exact on leaves, so *recheck is false.
  */
@@ -112,7 +91,12 @@ credit_gist_consistent(PG_FUNCTION_ARGS)
 	switch (strategy)
 	{
 		case RTOverlapStrategyNumber:
-			PG_RETURN_BOOL(serial_span_overlaps(key, query_span(fcinfo, PG_GETARG_DATUM(1))));
+			{
+				SerialSpan	query;
+
+				credit_span(PG_GETARG_DATUM(1), &query);
+				PG_RETURN_BOOL(serial_span_overlaps(key, &query));
+			}
 		case RTContainsElemStrategyNumber:
 			PG_RETURN_BOOL(serial_span_contains_serial(key, PG_GETARG_INT64(1)));
 		default:

@@ -231,7 +231,8 @@ period_totals(const PeriodYear *years, int nyears, PeriodTotals *out,
 		if (status == VALUE_OK && y->has_reduction)
 			status = add_to_total(&out->reduction_total, y->reduction,
 								  overflow, detail, detail_size);
-		if (status == VALUE_OK && y->has_counted)
+		/* a year without a target (no rate configured) earns no excess */
+		if (status == VALUE_OK && y->has_counted && y->has_target)
 			status = add_to_total(&out->counted_total, y->counted, overflow,
 								  detail, detail_size);
 	}

@@ -111,7 +111,7 @@ typedef struct PeriodTotals
 	int64		target_verified;
 	int64		emissions_total;
 	int64		reduction_total;
-	int64		counted_total;
+	int64		counted_total;	/* verified years with a target */
 	int64		excess;
 	bool		pending;
 } PeriodTotals;

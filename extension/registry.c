@@ -46,6 +46,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -410,7 +411,8 @@ registry_fast_transfer(FunctionCallInfo fcinfo, TriggerData *td)
 	if (isnull)
 		return NULL;
 
-	SPI_connect();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "tsetp: SPI_connect failed");
 	registry_prepare_plans(fcinfo->flinfo->fn_oid, credit_oid);
 
 	/* Accounts, the programme's rules, the kind, business hours, the role. */
@@ -460,7 +462,7 @@ registry_fast_transfer(FunctionCallInfo fcinfo, TriggerData *td)
 	/* The blocks, oldest vintage first: usually the first one covers it. */
 	ncand = registry_collect(from, kind, want, 1, cand, outer);
 	if (ncand < 0)
-		ncand = registry_collect(from, kind, want, 0, cand, outer);
+		ncand = registry_collect(from, kind, want, FAST_MAX_BLOCKS, cand, outer);
 	if (ncand < 0)
 		goto fallback;
 
@@ -528,15 +530,23 @@ fallback:
 static Datum
 registry_rules(FunctionCallInfo fcinfo)
 {
-	Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-	List	   *name = list_make2(makeString(get_namespace_name(nsp)),
-								  makeString(pstrdup("ledger_rules")));
-	Oid			fn = LookupFuncName(name, 0, NULL, false);
-	FmgrInfo	finfo;
+	/* looked up once per backend (again if the extension was re-created) */
+	static Oid	rules_for = InvalidOid;
+	static FmgrInfo rules_fn;
 	LOCAL_FCINFO(call, 0);
 
-	fmgr_info(fn, &finfo);
-	InitFunctionCallInfoData(*call, &finfo, 0, InvalidOid, fcinfo->context, NULL);
+	if (rules_for != fcinfo->flinfo->fn_oid)
+	{
+		Oid			nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+		List	   *name = list_make2(makeString(get_namespace_name(nsp)),
+									  makeString(pstrdup("ledger_rules")));
+
+		rules_for = InvalidOid;
+		fmgr_info_cxt(LookupFuncName(name, 0, NULL, false), &rules_fn,
+					  TopMemoryContext);
+		rules_for = fcinfo->flinfo->fn_oid;
+	}
+	InitFunctionCallInfoData(*call, &rules_fn, 0, InvalidOid, fcinfo->context, NULL);
 	return FunctionCallInvoke(call);
 }
 

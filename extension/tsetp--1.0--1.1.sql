@@ -13,6 +13,10 @@
 --   totals.
 -- * The request functions transfer, surrender and retire are PL/pgSQL again
 --   (without a SET clause), which keeps their INSERT's plan for the session.
+-- * Fixes: a transfer locks the sending account before it reads the balance
+--   its commitment reserve is checked against; own banked excess must also
+--   be of the programme's own origin; a verified year without a target earns
+--   no excess; projection() calls the formula once per row.
 \echo Use "ALTER EXTENSION tsetp UPDATE TO '1.1'" to load this file. \quit
 
 -- The evaluation of a facility's plan period, year by year (period.c): the
@@ -56,7 +60,7 @@ CREATE FUNCTION tsetp.period_totals(
 COMMENT ON FUNCTION tsetp.period_totals(tsetp.fiscal_year, tsetp.fiscal_period, numeric, int[], int[], numeric[], numeric,
                                         tsetp.fiscal_year[], tsetp.tco2[], tsetp.fiscal_year[], tsetp.tco2[], boolean[],
                                         tsetp.fiscal_year[], text[], text[], numeric[], boolean[]) IS
-    'Totals of a facility''s plan period over the years period_years() gives (no row when none is covered): base and target of every covered year; emissions, target, reduction and counted reduction of the verified years; excess = greatest(counted − target of the verified years, 0); pending while a year lacks verified emissions, a base or a rate';
+    'Totals of a facility''s plan period over the years period_years() gives (no row when none is covered): base and target of every covered year; emissions, target and reduction of the verified years, and counted reduction of those with a target (a year without a rate earns no excess); excess = greatest(counted − target of the verified years, 0); pending while a year lacks verified emissions, a base or a rate';
 
 -- Everything the evaluation of a facility's plan period needs, one row per
 -- facility and plan period, the facility's rows of the period gathered into
@@ -537,6 +541,9 @@ BEGIN
                 pg_catalog.format('Transfer the credits to %s first.', tsetp.designated_account(fac.id)));
         END IF;
     END IF;
+    -- Lock the sending account (before reading its balance for the reserve),
+    -- then take its blocks.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
     IF NEW.type = 'transfer' AND src.commitment_reserve OPERATOR(tsetp.>) '0'::tsetp.tco2 THEN
         SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got FROM tsetp.holding x
          WHERE x.account = src.number AND x.state = 'free';
@@ -549,8 +556,6 @@ BEGIN
         got := 0;
     END IF;
 
-    -- Lock the sending account, then take its blocks.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
     new_state := CASE WHEN NEW.needs_approval THEN 'reserved'
                       ELSE CASE NEW.type WHEN 'transfer' THEN 'free' WHEN 'surrender' THEN 'surrendered'
                                          WHEN 'retire' THEN 'retired' ELSE 'cancelled' END END;
@@ -938,3 +943,34 @@ BEGIN
     RETURN result;
 END
 $$;
+
+CREATE OR REPLACE VIEW tsetp.surrendered_credit AS
+SELECT l.facility_id, l.period_no,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE q.own_banked), '0'::tsetp.tco2) AS own_banked,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE NOT q.own_banked), '0'::tsetp.tco2) AS other_credits
+  FROM tsetp.ledger l
+  JOIN tsetp.transaction_status s ON s.id = l.id
+  JOIN tsetp.facility f ON f.id = l.facility_id
+  JOIN tsetp.programme p ON p.code = f.programme
+ CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
+ CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = 'ER' AND tsetp.source(b.block) = f.code
+                                     AND tsetp.origin(b.block) = p.credit_origin
+                                     AND tsetp.vintage_period(f.programme, tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
+ WHERE l.type = 'surrender' AND s.status = 'completed'
+ GROUP BY l.facility_id, l.period_no;
+
+CREATE OR REPLACE FUNCTION tsetp.projection(facility_id bigint, period_no int)
+    RETURNS TABLE (years_reported int, emissions_to_date tsetp.tco2, projected_emissions tsetp.tco2,
+                   projected_reduction tsetp.tco2, projected_balance tsetp.tco2,
+                   allowed_remaining tsetp.tco2, allowed_remaining_per_year tsetp.tco2)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT r.years_verified, r.emissions_total,
+           x.projected_emissions, x.projected_reduction, x.projected_balance,
+           x.allowed_remaining, x.allowed_remaining_per_year
+      FROM tsetp.my_facility_period r
+     CROSS JOIN LATERAL tsetp.projection(r.years_verified, r.years_covered, r.emissions_total,
+                                         r.base_total, r.target_total) AS x
+     WHERE r.facility_id = $1 AND r.period_no = $2;
+END;

@@ -298,10 +298,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (y->has_target)
 				sum_target_verified += y->target;
 			if (y->has_reduction)
-			{
 				sum_reduction += y->reduction;
+			if (y->has_counted && y->has_target)
 				sum_counted += y->counted;
-			}
 		}
 	}
 

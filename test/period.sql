@@ -8,7 +8,7 @@
 -- own edges and refusals.
 BEGIN;
 SET search_path = tsetp, public;
-SELECT plan(23);
+SELECT plan(24);
 
 -- 240 Saitama and 60 Tokyo facilities; patterns by residue, so that every
 -- edge occurs whatever the platform's hash functions.
@@ -138,8 +138,8 @@ SELECT is_empty($$
            COALESCE(sum(base), '0'), COALESCE(sum(target), '0'),
            COALESCE(sum(emissions) FILTER (WHERE verified), '0'),
            COALESCE(sum(reduction) FILTER (WHERE verified), '0'),
-           COALESCE(sum(counted_reduction) FILTER (WHERE verified), '0'),
-           excess_reduction(COALESCE(sum(counted_reduction) FILTER (WHERE verified), '0'),
+           COALESCE(sum(counted_reduction) FILTER (WHERE verified AND target IS NOT NULL), '0'),
+           excess_reduction(COALESCE(sum(counted_reduction) FILTER (WHERE verified AND target IS NOT NULL), '0'),
                             COALESCE(sum(target) FILTER (WHERE verified), '0')),
            bool_or(NOT verified OR base IS NULL OR rate IS NULL)
       FROM reference_year GROUP BY facility_id, programme, category, period_no$$,
@@ -196,6 +196,14 @@ SELECT results_eq($$SELECT t.years_covered, t.base_total, t.target_total, t.exce
                                          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) t$$,
                   $$VALUES (2, '0'::tco2, '0'::tco2, '0'::tco2, true)$$,
                   'without rows, totals are zero and pending');
+
+SELECT results_eq($$SELECT t.years_verified, t.reduction_total, t.counted_total, t.excess, t.pending
+                      FROM period_totals('FY2015', 'FY2015-FY2015', NULL, NULL, NULL, NULL, 0.5,
+                                         ARRAY['FY2015']::fiscal_year[], ARRAY['10000']::tco2[],
+                                         ARRAY['FY2015']::fiscal_year[], ARRAY['6000']::tco2[], ARRAY[true],
+                                         NULL, NULL, NULL, NULL, NULL) t$$,
+                  $$VALUES (1, '4000'::tco2, '0'::tco2, '0'::tco2, true)$$,
+                  'a verified year without a rate counts its reduction but earns no excess');
 
 SELECT throws_ok($$SELECT * FROM period_years('FY2015', 'FY2015-FY2019', 0.15, NULL, NULL, NULL, NULL,
                                              ARRAY['FY2015']::fiscal_year[], ARRAY['1', '2']::tco2[],

@@ -220,7 +220,7 @@ CREATE FUNCTION tsetp.period_totals(
 COMMENT ON FUNCTION tsetp.period_totals(tsetp.fiscal_year, tsetp.fiscal_period, numeric, int[], int[], numeric[], numeric,
                                         tsetp.fiscal_year[], tsetp.tco2[], tsetp.fiscal_year[], tsetp.tco2[], boolean[],
                                         tsetp.fiscal_year[], text[], text[], numeric[], boolean[]) IS
-    'Totals of a facility''s plan period over the years period_years() gives (no row when none is covered): base and target of every covered year; emissions, target, reduction and counted reduction of the verified years; excess = greatest(counted − target of the verified years, 0); pending while a year lacks verified emissions, a base or a rate';
+    'Totals of a facility''s plan period over the years period_years() gives (no row when none is covered): base and target of every covered year; emissions, target and reduction of the verified years, and counted reduction of those with a target (a year without a rate earns no excess); excess = greatest(counted − target of the verified years, 0); pending while a year lacks verified emissions, a base or a rate';
 
 -- Everything the evaluation of a facility's plan period needs, one row per
 -- facility and plan period, the facility's rows of the period gathered into

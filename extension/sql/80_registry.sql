@@ -760,6 +760,9 @@ BEGIN
                 pg_catalog.format('Transfer the credits to %s first.', tsetp.designated_account(fac.id)));
         END IF;
     END IF;
+    -- Lock the sending account (before reading its balance for the reserve),
+    -- then take its blocks.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
     IF NEW.type = 'transfer' AND src.commitment_reserve OPERATOR(tsetp.>) '0'::tsetp.tco2 THEN
         SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got FROM tsetp.holding x
          WHERE x.account = src.number AND x.state = 'free';
@@ -772,8 +775,6 @@ BEGIN
         got := 0;
     END IF;
 
-    -- Lock the sending account, then take its blocks.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
     new_state := CASE WHEN NEW.needs_approval THEN 'reserved'
                       ELSE CASE NEW.type WHEN 'transfer' THEN 'free' WHEN 'surrender' THEN 'surrendered'
                                          WHEN 'retire' THEN 'retired' ELSE 'cancelled' END END;
@@ -1545,8 +1546,10 @@ SELECT l.facility_id, l.period_no,
   FROM tsetp.ledger l
   JOIN tsetp.transaction_status s ON s.id = l.id
   JOIN tsetp.facility f ON f.id = l.facility_id
+  JOIN tsetp.programme p ON p.code = f.programme
  CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
  CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = 'ER' AND tsetp.source(b.block) = f.code
+                                     AND tsetp.origin(b.block) = p.credit_origin
                                      AND tsetp.vintage_period(f.programme, tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
  WHERE l.type = 'surrender' AND s.status = 'completed'
  GROUP BY l.facility_id, l.period_no;

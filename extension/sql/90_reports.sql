@@ -58,12 +58,12 @@ CREATE FUNCTION tsetp.projection(facility_id bigint, period_no int)
     SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT r.years_verified, r.emissions_total,
-           (x).projected_emissions, (x).projected_reduction, (x).projected_balance,
-           (x).allowed_remaining, (x).allowed_remaining_per_year
-      FROM (SELECT r.*, tsetp.projection(r.years_verified, r.years_covered, r.emissions_total,
+           x.projected_emissions, x.projected_reduction, x.projected_balance,
+           x.allowed_remaining, x.allowed_remaining_per_year
+      FROM tsetp.my_facility_period r
+     CROSS JOIN LATERAL tsetp.projection(r.years_verified, r.years_covered, r.emissions_total,
                                          r.base_total, r.target_total) AS x
-              FROM tsetp.my_facility_period r
-             WHERE r.facility_id = $1 AND r.period_no = $2) r;
+     WHERE r.facility_id = $1 AND r.period_no = $2;
 END;
 COMMENT ON FUNCTION tsetp.projection(bigint, int) IS 'Projection (達成見込み) for a facility and period: the average of the verified years so far continued to the end of the period, and what may still be emitted to meet the target';
 
