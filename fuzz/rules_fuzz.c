@@ -91,6 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64		base = take_amount(&r);
 	int64		emissions = take_amount(&r);
 	int64		other = take_amount(&r);
+	int64		bought = take_amount(&r);
 	Decimal		f1 = take_fraction(&r);
 	Decimal		f2 = take_fraction(&r);
 	int32		ints[3];
@@ -132,8 +133,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						 (int128) v == (int128) base - emissions));
 	if (rules_shortfall(base, emissions, other, &v, detail,
 						sizeof(detail)) == VALUE_OK)
-		check(v >= 0 && (v == 0 || (int128) v ==
-						 (int128) other - base - emissions));
+		check((int128) v == Max((int128) 0, (int128) other - base - emissions));
 
 	/* Revision: the exact threshold comparison. */
 	check(rules_revision_required(base, emissions, f1, &b) == VALUE_OK);
@@ -171,18 +171,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Outcome: the branches in order. */
 	{
-		RuleOutcome o = rules_outcome(false, base, emissions, other, other);
+		/* reduction base, target emissions, own banked other, bought */
+		RuleOutcome o = rules_outcome(false, base, emissions, other, bought);
 		int128		reached = base;
 
 		if (reached >= emissions)
 			check(o == OUTCOME_ACHIEVED_OWN);
 		else if (reached + other >= emissions)
 			check(o == OUTCOME_ACHIEVED_BANKING);
-		else if (reached + 2 * (int128) other >= emissions)
+		else if (reached + (int128) other + bought >= emissions)
 			check(o == OUTCOME_ACHIEVED_TRADING);
 		else
 			check(o == OUTCOME_NOT_ACHIEVED);
-		check(rules_outcome(true, base, emissions, other, other) ==
+		check(rules_outcome(true, base, emissions, other, bought) ==
 			  OUTCOME_PENDING);
 	}
 

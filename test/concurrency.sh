@@ -94,12 +94,16 @@ run() {  # op, transactions per client, extra PGOPTIONS
   PGOPTIONS="$PGOPTIONS ${3:-}" "$PGBENCH" -n -c 8 -j 8 -t "$2" -f "$work/$1.sql" >"$work/$1.log" 2>&1 \
     || { cat "$work/$1.log"; echo "concurrency: pgbench $1 failed"; exit 1; }
 }
-run drain 20 &
-run spend 10 &
-run reverse 10 &
-run approve 10 "-c role=tsetp_conc_admin" &
-run ring 100 &
-wait
+# A bare `wait` would hide a failed run: wait for each one.
+pids=()
+run drain 20 & pids+=($!)
+run spend 10 & pids+=($!)
+run reverse 10 & pids+=($!)
+run approve 10 "-c role=tsetp_conc_admin" & pids+=($!)
+run ring 100 & pids+=($!)
+for pid in "${pids[@]}"; do
+  wait "$pid" || { echo "concurrency: a client run failed" >&2; exit 1; }
+done
 
 psql -X -q -v ON_ERROR_STOP=1 -P pager=off <<'SQL'
 \echo outcomes by operation and SQLSTATE:
@@ -108,6 +112,17 @@ CREATE TEMP TABLE failure (what text);
 INSERT INTO failure
 SELECT 'unclean error in ' || op || ': ' || sqlstate || ' ' || message FROM conc_result
  WHERE sqlstate <> 'ok' AND sqlstate NOT IN ('TR104', 'TR304', 'TR305', 'TR306', 'TR309', 'TR503', 'TR506', 'TR507');
+-- Every attempt was recorded, and every operation succeeded at least once
+-- (so that 'successes = rows written' below is not 0 = 0).
+INSERT INTO failure
+SELECT op || ': ' || count(*) || ' attempts recorded, not ' || n
+  FROM (VALUES ('drain', 160), ('spend', 80), ('reverse', 80), ('approve', 80), ('ring', 800)) AS e(op, n)
+  LEFT JOIN conc_result USING (op)
+ GROUP BY op, n HAVING count(conc_result.op) <> n;
+INSERT INTO failure
+SELECT op || ': no attempt succeeded'
+  FROM (VALUES ('drain'), ('spend'), ('reverse'), ('approve'), ('ring')) AS e(op)
+ WHERE NOT EXISTS (SELECT 1 FROM conc_result r WHERE r.op = e.op AND r.sqlstate = 'ok');
 INSERT INTO failure
 SELECT 'drain: ' || count(*) || ' transfers of 100 t out of 1000 t succeeded, not 10'
   FROM conc_result WHERE op = 'drain' AND sqlstate = 'ok' HAVING count(*) <> 10;

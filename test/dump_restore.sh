@@ -81,7 +81,7 @@ pg_dump -d $src -f "$PGHOST/tsetp_dump.sql"
 PGOPTIONS="$PGOPTIONS -c session_replication_role=replica" q -d $dst -f "$PGHOST/tsetp_dump.sql" >/dev/null
 
 snapshot() {
-  psql -X -q -At -d "$1" <<'SQL'
+  psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
 SET search_path = tsetp, public;
 SELECT 'programme', p::text FROM programme p ORDER BY code;
 SELECT 'plan_period', p::text FROM plan_period p ORDER BY 2;

@@ -56,12 +56,20 @@ SELECT 50000 + n, 'FY2021', k
   FROM generate_series(1, 240, 5) n, unnest(ARRAY['near_top', 'sme']) k
 ON CONFLICT DO NOTHING;
 
--- The reference: the engine's rules written as per-year lookups.
+-- The reference: the engine's rules written as per-year lookups, with the
+-- arithmetic in plain numeric (not the C formulas the engine shares):
+-- relief as rate × value or rate − value (at least 0), target as base × rate
+-- rounded half away from zero to 0.001 t (numeric round), a positive
+-- reduction capped at cap × base truncated to 0.001 t.
+CREATE FUNCTION pg_temp.relieved(rate numeric, operation text, value numeric) RETURNS numeric
+    LANGUAGE sql IMMUTABLE STRICT
+    RETURN trim_scale(CASE operation WHEN 'multiply' THEN rate * value ELSE greatest(rate - value, 0) END);
+
 CREATE TEMP VIEW reference_year AS
 WITH covered AS (
     SELECT f.id AS facility_id, f.programme, f.category, pp.period_no, y.fy, c.coverage_start,
            p.reduction_cap, coverage_start >= p.transitional_from AS on_ladder,
-           coverage_year_number(c.coverage_start, y.fy) AS n
+           y.fy::int - c.coverage_start::int + 1 AS n
       FROM facility f
       JOIN programme p ON p.code = f.programme
       JOIN coverage c ON c.facility_id = f.id
@@ -72,7 +80,7 @@ WITH covered AS (
     SELECT c.*, base_at(c.facility_id, c.fy) AS base,
            (SELECT t.rate FROM transitional_rate t
              WHERE c.on_ladder AND t.programme = c.programme AND t.period_no = c.period_no
-               AND t.category = c.category AND rung_applies(c.n, t.first_n, t.last_n)
+               AND t.category = c.category AND c.n >= t.first_n AND (t.last_n IS NULL OR c.n <= t.last_n)
              ORDER BY t.first_n LIMIT 1) AS ladder,
            (SELECT s.rate FROM target_rate s
              WHERE s.programme = c.programme AND s.period_no = c.period_no AND s.category = c.category) AS standard
@@ -84,18 +92,21 @@ WITH covered AS (
              WHERE ce.facility_id = r.facility_id AND ce.fy = r.fy
                AND NOT (x.standard_only AND r.ladder IS NOT NULL)
                AND COALESCE(r.ladder, r.standard) IS NOT NULL
-             ORDER BY apply_relief(COALESCE(r.ladder, r.standard), x.operation, x.value), x.kind
+             ORDER BY pg_temp.relieved(COALESCE(r.ladder, r.standard), x.operation, x.value), x.kind
              LIMIT 1) AS x
       FROM rated r
 ), final AS (
-    SELECT v.*, COALESCE(apply_relief(v.before, (v.x).operation, (v.x).value), v.before) AS rate
+    SELECT v.*, COALESCE(pg_temp.relieved(v.before, (v.x).operation, (v.x).value), v.before) AS rate
       FROM relieved v
 )
 SELECT v.facility_id, v.programme, v.category, v.period_no, v.fy, v.n AS coverage_year, v.base,
        v.before AS rate_before_relief, v.ladder IS NOT NULL AS transitional, (v.x).kind AS relief,
-       v.rate, year_target(v.base, v.rate) AS target, e.amount AS emissions,
+       v.rate, round(v.base::numeric * v.rate, 3)::tco2 AS target, e.amount AS emissions,
        e.verified_by IS NOT NULL AS verified, v.base - e.amount AS reduction,
-       counted_reduction(v.base, e.amount, v.reduction_cap) AS counted_reduction
+       CASE WHEN v.reduction_cap IS NOT NULL AND (v.base - e.amount)::numeric > 0
+            THEN least((v.base - e.amount)::numeric,
+                       floor(v.reduction_cap * v.base::numeric * 1000) / 1000)
+            ELSE (v.base - e.amount)::numeric END::tco2 AS counted_reduction
   FROM final v
   LEFT JOIN emission e ON e.facility_id = v.facility_id AND e.fy = v.fy;
 

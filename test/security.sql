@@ -1,7 +1,7 @@
 -- pgTAP: roles and row-level security (SPEC §2.5): each role logs in and
 -- is shown what it may see and do, and what is refused.
 BEGIN;
-SELECT plan(39);
+SELECT plan(40);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Shared fixture of the registry tests (inlined into each file): two
@@ -95,18 +95,27 @@ SELECT lives_ok($$SELECT tsetp.surrender(pg_temp.f('RF2'), 3, pg_temp.a('rf2'), 
 SELECT lives_ok($$SELECT tsetp.withdraw((SELECT max(id) FROM tsetp.ledger WHERE type = 'surrender'))$$, 'and withdraws it');
 RESET ROLE;
 
+-- What there is to see, as the owner.
+SELECT (SELECT count(DISTINCT account) FROM tsetp.account_balance) AS all_balances,
+       (SELECT count(*) FROM tsetp.ledger_report) AS all_report_rows,
+       (SELECT count(*)::int FROM tsetp.emission WHERE facility_id = pg_temp.f('RF2')) AS rf2_emissions \gset
+SELECT ok(:all_balances >= 2 AND :all_report_rows >= 4 AND :rf2_emissions >= 1, 'there are balances, report rows and emissions to see');
+
 -- A reader sees the report views only.
 SET LOCAL ROLE reg_reader;
 SELECT throws_ok($$SELECT * FROM tsetp.account$$, '42501', NULL, 'a reader cannot read the account table');
 SELECT throws_ok($$SELECT * FROM tsetp.ledger$$, '42501', NULL, 'a reader cannot read the ledger');
 SELECT throws_ok($$SELECT tsetp.transfer(pg_temp.a('rf1'), pg_temp.a('rf2'), 'ER', '1')$$, '42501', NULL, 'a reader cannot transfer');
-SELECT ok((SELECT count(DISTINCT account) FROM tsetp.account_balance) >= 2, 'a reader sees every account''s balance');
-SELECT ok((SELECT count(*) FROM tsetp.ledger_report) >= 4, 'a reader sees the whole ledger report');
+SELECT is((SELECT count(DISTINCT account)::int FROM tsetp.account_balance), :all_balances, 'a reader sees every account''s balance');
+SELECT is((SELECT count(*)::int FROM tsetp.ledger_report), :all_report_rows, 'a reader sees the whole ledger report');
 RESET ROLE;
 
 -- A verifier records verification, and nothing in the registry.
 SET LOCAL ROLE reg_verifier;
-SELECT lives_ok($$UPDATE tsetp.emission SET verified_by = 'Verifier KK', verified_at = '2025-06-01' WHERE facility_id = pg_temp.f('RF2')$$, 'a verifier verifies emissions');
+WITH u AS (UPDATE tsetp.emission SET verified_by = 'Verifier QA', verified_at = '2025-06-01'
+             WHERE facility_id = pg_temp.f('RF2') RETURNING 1)
+SELECT count(*)::int AS verified_rows FROM u \gset
+SELECT is(:verified_rows, :rf2_emissions, 'a verifier verifies emissions (every row of the facility)');
 SELECT throws_ok($$SELECT * FROM tsetp.account$$, '42501', NULL, 'a verifier cannot read accounts');
 RESET ROLE;
 

@@ -1,6 +1,6 @@
 -- pgTAP: tco2 SQLSTATEs (22P02, 22003, 22012), values, and catalogue markings.
 BEGIN;
-SELECT plan(45);
+SELECT plan(46);
 SET search_path = tsetp, public;
 
 -- Text input errors: 22P02 (syntax and precision) and 22003 (range).
@@ -53,8 +53,12 @@ SELECT is('3 Mt'::tco2, '3000000'::tco2, '3 Mt = 3,000,000 t');
 SELECT is(kg('1.5'), 1500::bigint, 'kg() is the raw count');
 SELECT is(tonnes('8523.4'::tco2), 8523.4, 'tonnes() is exact numeric');
 SELECT is('8523.4'::tco2::numeric::text, '8523.4', 'the numeric cast keeps the shortest scale');
-SELECT is(avg(x), '0.667'::tco2, 'avg rounds half away from zero')
+SELECT is(avg(x), '0.667'::tco2, 'avg rounds to the nearest 0.001 t')
 FROM (VALUES ('1'::tco2), ('1'), ('0')) v(x);
+SELECT is(ARRAY[(SELECT avg(x) FROM (VALUES ('0.001'::tco2), ('0')) v(x)),
+                (SELECT avg(x) FROM (VALUES ('-0.001'::tco2), ('0')) v(x))],
+          ARRAY['0.001'::tco2, '-0.001'],
+          'avg rounds a tie (0.0005 t) half away from zero, both signs');
 SELECT is(tco2_send('1.5'), '\x00000000000005dc'::bytea, 'binary form is a big-endian int64 of kilograms');
 
 -- Catalogue: value functions IMMUTABLE STRICT PARALLEL SAFE, no SET clauses.
