@@ -12,6 +12,7 @@
 
 #include "credit_value.h"
 #include "fiscal_value.h"
+#include "text_value.h"
 
 /* A detail under construction: appends truncate silently at size - 1. */
 typedef struct Detail
@@ -52,40 +53,13 @@ detail_add(Detail *d, const char *s)
 	detail_addn(d, s, strlen(s));
 }
 
-/* Writes the decimal form of v into buf (at least 21 bytes); returns length. */
-static int
-format_int64(int64 v, char *buf)
-{
-	char		tmp[24];
-	int			n = 0;
-	int			len = 0;
-	uint64		u;
-
-	if (v < 0)
-	{
-		buf[len++] = '-';
-		u = (uint64) 0 - (uint64) v;
-	}
-	else
-		u = (uint64) v;
-	do
-	{
-		tmp[n++] = (char) ('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
-	while (n > 0)
-		buf[len++] = tmp[--n];
-	buf[len] = '\0';
-	return len;
-}
-
 /* Appends the decimal form of v to the detail. */
 static void
 detail_add_int64(Detail *d, int64 v)
 {
 	char		tmp[24];
 
-	detail_addn(d, tmp, format_int64(v, tmp));
+	detail_addn(d, tmp, value_format_int64(v, tmp));
 }
 
 /* Appends a byte quoted for a message: printable ASCII as "x", else a hex code. */
@@ -476,9 +450,9 @@ credit_format(const CreditValue *c, char *buf, size_t size)
 	memcpy(tmp + len, c->source, c->source_len);
 	len += c->source_len;
 	tmp[len++] = '/';
-	len += format_int64(c->first, tmp + len);
+	len += value_format_int64(c->first, tmp + len);
 	tmp[len++] = '-';
-	len += format_int64(c->last, tmp + len);
+	len += value_format_int64(c->last, tmp + len);
 
 	if (size == 0)
 		return (int) len;

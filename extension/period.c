@@ -239,6 +239,7 @@ evaluate(FunctionCallInfo fcinfo, PeriodArgs *args, int *nyears)
 {
 	PeriodYear *years;
 	char		detail[VALUE_DETAIL_SIZE] = "";
+	bool		rate_failed;
 	ValueStatus status;
 
 	read_args(fcinfo, args);
@@ -246,9 +247,10 @@ evaluate(FunctionCallInfo fcinfo, PeriodArgs *args, int *nyears)
 	if (*nyears == 0)
 		return NULL;
 	years = palloc(sizeof(PeriodYear) * *nyears);
-	status = period_evaluate(&args->in, years, detail, sizeof(detail));
+	status = period_evaluate(&args->in, years, &rate_failed, detail,
+							 sizeof(detail));
 	if (status != VALUE_OK)
-		report_value_error(status, "tco2", detail);
+		report_value_error(status, rate_failed ? "rate" : "tco2", detail);
 	return years;
 }
 

@@ -115,13 +115,14 @@ choose_relief(const PeriodInput *in, int32 fy, bool transitional,
 }
 
 ValueStatus
-period_evaluate(const PeriodInput *in, PeriodYear *years,
+period_evaluate(const PeriodInput *in, PeriodYear *years, bool *rate_failed,
 				char *detail, size_t detail_size)
 {
 	int			n = period_covered_years(in);
 	int32		from = Max(in->first_fy, in->coverage_start);
 	int			k;
 
+	*rate_failed = false;
 	for (k = 0; k < n; k++)
 	{
 		PeriodYear *y = &years[k];
@@ -142,7 +143,10 @@ period_evaluate(const PeriodInput *in, PeriodYear *years,
 			status = choose_relief(in, y->fy, y->rate_source >= 0, &y->rate,
 								   &y->relief, detail, detail_size);
 			if (status != VALUE_OK)
+			{
+				*rate_failed = true;
 				return status;
+			}
 		}
 		if (y->has_base && y->has_rate)
 		{

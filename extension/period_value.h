@@ -125,10 +125,12 @@ extern int	period_covered_years(const PeriodInput *in);
 /*
  * Fills years[0 .. period_covered_years(in) - 1], in fiscal-year order.
  * Errors of the formulas (a target beyond tco2's range, a relieved rate with
- * too many digits) are returned with their detail.
+ * too many digits) are returned with their detail; *rate_failed tells the
+ * second kind from the first.
  */
 extern ValueStatus period_evaluate(const PeriodInput *in, PeriodYear *years,
-								   char *detail, size_t detail_size);
+								   bool *rate_failed, char *detail,
+								   size_t detail_size);
 
 /* Totals over nyears ≥ 1 evaluated years; VALUE_RANGE on overflow. */
 extern ValueStatus period_totals(const PeriodYear *years, int nyears,

@@ -11,8 +11,6 @@
 #include "tco2_value.h"
 
 /* A tco2 Datum is an int64 count of milli-tonnes, passed by value. */
-#define DatumGetTco2(X)		DatumGetInt64(X)
-#define Tco2GetDatum(X)		Int64GetDatum(X)
 #define PG_GETARG_TCO2(n)	PG_GETARG_INT64(n)
 #define PG_RETURN_TCO2(x)	PG_RETURN_INT64(x)
 

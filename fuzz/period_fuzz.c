@@ -114,6 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	PeriodTotals t;
 	char		detail[VALUE_DETAIL_SIZE];
 	ValueStatus st;
+	bool		rate_failed;
 	uint8		flags;
 	int			n;
 	int			i;
@@ -182,7 +183,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	memset(detail, 0x7F, sizeof(detail));
-	st = period_evaluate(&in, years, detail, sizeof(detail));
+	st = period_evaluate(&in, years, &rate_failed, detail, sizeof(detail));
 	if (st != VALUE_OK)
 	{
 		check(st == VALUE_RANGE || st == VALUE_INVALID);
