@@ -360,6 +360,9 @@ SELECT v.attempt AS "attempt", pg_temp.try(v.sql) AS "refusal"
      format('SELECT tsetp.surrender(%s, 2, tsetp.designated_account(%s), ''ER'', ''1'')', :banker, :banker)),
     ('period-1 excess banked into period 3 (banking reaches one period)',
      format('SELECT tsetp.surrender(%s, 3, tsetp.designated_account(%s), ''ER'', ''1'')', :banker, :banker)),
+    ('excess reduction issued beyond what the facility earned',
+     format('SELECT tsetp.issue(tsetp.designated_account(%s), ''ER'', ''FY2019'', (SELECT f.code FROM tsetp.facility f WHERE f.id = %s), ''1'')',
+            :banker, :banker)),
     ('an amount finer than a kilogram', 'SELECT ''1.0005 t''::tsetp.tco2')) AS v(attempt, sql);
 RESET ROLE;
 \pset tuples_only on

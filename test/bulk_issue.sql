@@ -4,7 +4,7 @@
 -- facility; issues nothing twice; skips facilities with nothing to issue;
 -- and leaves no way around the ledger's checks.
 BEGIN;
-SELECT plan(26);
+SELECT plan(36);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Clock: Monday 2 June 2025, 11:00 JST, in period 3 (FY2020-FY2024) of
@@ -141,6 +141,39 @@ SELECT lives_ok(format($$SELECT tsetp.correct(%s, 'wrong vintage')$$,
 SELECT results_eq($$SELECT f.code, tsetp.tonnes(b.block) FROM tsetp.issue_excess_all('saitama', 3) b JOIN tsetp.facility f ON f.id = b.facility_id$$,
                   $$VALUES ('B1', 3900::bigint)$$, 'after the correction, B1''s excess is issued again, nothing else');
 SET LOCAL client_min_messages = warning;
+
+-- The programme's own excess reduction exists only as the engine computes
+-- it, whoever issues it and however (tsetp.issue, a direct INSERT).
+SET LOCAL ROLE bulk_admin;
+SELECT throws_ok($$SELECT tsetp.issue(tsetp.designated_account(pg_temp.f('B1')), 'ER', 'FY2021', 'B1', '1')$$,
+                 'TR412', '1 t of excess reduction exceed what facility B1 has left for period 3',
+                 '4012 tsetp.issue: B1''s excess is issued in full');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount)
+                   VALUES ('issue', tsetp.designated_account(pg_temp.f('B3')), 'ER', 'FY2021', 'B3', '1')$$,
+                 'TR412', NULL, '4012 direct INSERT: B3 reduced less than its target');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount)
+                   VALUES ('issue', tsetp.designated_account(pg_temp.f('B2')), 'ER', 'FY2021', 'B2', '1')$$,
+                 'TR411', NULL, '4011 a vintage that is not a verified year of the facility');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount)
+                   VALUES ('issue', tsetp.designated_account(pg_temp.f('B3')), 'ER', 'FY2021', 'B1', '1')$$,
+                 'TR410', NULL, '4010 another facility''s designated account');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount)
+                   VALUES ('issue', tsetp.designated_account(pg_temp.f('B1')), 'ER', 'FY2021', 'T1', '1')$$,
+                 'TR406', NULL, '4006 a source that is not a facility of the programme');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (type, to_account, kind, block)
+                   VALUES ('issue', tsetp.designated_account(pg_temp.f('B1')), 'ER', 'SAI/ER/FY2021/B1/990000001-990000010')$$,
+                 'TR412', NULL, '4012 a given block of the programme''s own origin is bounded too');
+SELECT lives_ok($$INSERT INTO tsetp.ledger (type, to_account, kind, block)
+                  VALUES ('issue', tsetp.designated_account(pg_temp.f('B3')), 'ER', 'TKY/ER/FY2021/T1/990000001-990000010')$$,
+                'excess reduction of another origin (imported from the linked registry) is not bounded by this one''s engine');
+-- FY2022 verified for B1: 3,000 t reduced, 800 t asked, 2,200 t more.
+INSERT INTO tsetp.emission SELECT pg_temp.f('B1'), 'FY2022', '7000', 'Verifier KK';
+SELECT lives_ok($$SELECT tsetp.issue(tsetp.designated_account(pg_temp.f('B1')), 'ER', 'FY2022', 'B1', '2000')$$,
+                'within the bound, tsetp.issue issues part of the new excess');
+SELECT throws_ok($$SELECT tsetp.issue(tsetp.designated_account(pg_temp.f('B1')), 'ER', 'FY2022', 'B1', '201')$$,
+                 'TR412', NULL, '4012 one tonne more than is left');
+SELECT is(tsetp.amount(tsetp.issue_excess(pg_temp.f('B1'), 3))::numeric, 200::numeric, 'tsetp.issue_excess issues the rest');
+RESET ROLE;
 
 -- No way around the checks.
 SET LOCAL ROLE bulk_operator;

@@ -1,7 +1,7 @@
 -- pgTAP: every registry check through the functions and by direct INSERT,
 -- with its SQLSTATE (docs/checks.md), and the invariants afterwards.
 BEGIN;
-SELECT plan(80);
+SELECT plan(88);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Shared fixture of the registry tests (inlined into each file): two
@@ -162,6 +162,29 @@ SELECT tsetp.transfer(pg_temp.a('j1'), pg_temp.a('j2'), 'JPA', '40') AS j_tx2 \g
 SELECT tsetp.retire(pg_temp.a('j2'), 'JPA', '140') IS NOT NULL AS retired;
 SELECT throws_ok(format('SELECT tsetp.correct(%s, %L)', :j_tx2, 'late'), 'TR309', NULL, '3009 serials no longer free');
 SELECT throws_ok($$SELECT tsetp.transfer(pg_temp.a('j2'), pg_temp.a('j1'), (SELECT block FROM tsetp.holding WHERE state = 'retired' LIMIT 1))$$, 'TR306', NULL, '3006 retired units cannot move');
+-- A correction moves units only out of and into open accounts.
+SELECT tsetp.transfer(pg_temp.a('j1'), pg_temp.a('j2'), 'JPA', '5') AS j_tx3 \gset
+UPDATE tsetp.account SET status = 'suspended' WHERE number = pg_temp.a('j2');
+SELECT throws_ok(format('SELECT tsetp.correct(%s, %L)', :j_tx3, 'x'), 'TR102', NULL, '1002 a correction does not take units out of a suspended account');
+UPDATE tsetp.account SET status = 'open' WHERE number = pg_temp.a('j2');
+UPDATE tsetp.account SET status = 'suspended' WHERE number = pg_temp.a('j1');
+SELECT throws_ok(format('SELECT tsetp.correct(%s, %L)', :j_tx3, 'x'), 'TR203', NULL, '2003 nor put them into a suspended one');
+UPDATE tsetp.account SET status = 'open' WHERE number = pg_temp.a('j1');
+SELECT lives_ok(format('SELECT tsetp.correct(%s, %L)', :j_tx3, 'x'), 'reversed once both accounts are open again');
+INSERT INTO acct VALUES ('j3', tsetp.open_account('jvets', 'JV Leaver'));
+SELECT tsetp.issue(pg_temp.a('j3'), 'JPA', 'FY2024', 'ALLOC', '5') IS NOT NULL AS issued;
+SELECT tsetp.transfer(pg_temp.a('j3'), pg_temp.a('j2'), 'JPA', '5') AS j_tx4 \gset
+UPDATE tsetp.account SET status = 'closed' WHERE number = pg_temp.a('j3');
+SELECT throws_ok(format('SELECT tsetp.correct(%s, %L)', :j_tx4, 'x'), 'TR204', NULL, '2004 nor into a closed one');
+SELECT is((SELECT status FROM tsetp.transaction_status WHERE id = :j_tx4), 'completed', 'the refused correction left the transfer as it was');
+
+-- Numbers come from the registry.
+SELECT throws_ok($$INSERT INTO tsetp.account (number, programme, account_type, holder) VALUES ('SAI-G999999', 'saitama', 'general', 'Squatter')$$,
+                 'TR110', NULL, '1010 a client cannot choose an account number');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (id, type, to_account, kind, vintage, source, amount) VALUES (999999999, 'issue', pg_temp.a('j1'), 'JPA', 'FY2024', 'ALLOC', '1')$$,
+                 '428C9', NULL, 'a client cannot choose a transaction id');
+SELECT throws_ok($$INSERT INTO tsetp.facility (id, programme, code, name, operator, category) VALUES (999999999, 'saitama', 'RFX', 'X', 'X', '2')$$,
+                 '428C9', NULL, 'nor a facility id');
 
 -- Append-only.
 SELECT throws_ok($$UPDATE tsetp.ledger SET note = 'x'$$, 'TR511', NULL, '5011 no UPDATE of the ledger');
