@@ -4,7 +4,7 @@
 -- facility; issues nothing twice; skips facilities with nothing to issue;
 -- and leaves no way around the ledger's checks.
 BEGIN;
-SELECT plan(36);
+SELECT plan(42);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Clock: Monday 2 June 2025, 11:00 JST, in period 3 (FY2020-FY2024) of
@@ -174,6 +174,23 @@ SELECT throws_ok($$SELECT tsetp.issue(tsetp.designated_account(pg_temp.f('B1')),
                  'TR412', NULL, '4012 one tonne more than is left');
 SELECT is(tsetp.amount(tsetp.issue_excess(pg_temp.f('B1'), 3))::numeric, 200::numeric, 'tsetp.issue_excess issues the rest');
 RESET ROLE;
+
+-- Verified emissions that excess reduction rests on stay as they are.
+SELECT throws_ok($$UPDATE tsetp.emission SET amount = '6000' WHERE facility_id = pg_temp.f('B1') AND fy::text = 'FY2020'$$,
+                 'TR413', 'verified emissions of B1 for FY2020 cannot change: excess reduction was issued on them',
+                 '4013 a verified year under issued excess cannot change');
+SELECT throws_ok($$DELETE FROM tsetp.emission WHERE facility_id = pg_temp.f('B1') AND fy::text = 'FY2022'$$,
+                 'TR413', NULL, '4013 nor be deleted');
+SELECT throws_ok($$TRUNCATE tsetp.emission CASCADE$$, 'TR413', NULL, '4013 nor truncated');
+SELECT lives_ok($$UPDATE tsetp.emission SET amount = '9000' WHERE facility_id = pg_temp.f('B3') AND fy::text = 'FY2021'$$,
+                'a facility without issued excess re-verifies freely');
+-- Reversing FY2022's issues frees FY2022 (FY2021's issue rests on FY2020-FY2021 only).
+SELECT lives_ok(format($$SELECT tsetp.correct(%s, 'FY2022 re-verified'); SELECT tsetp.correct(%s, 'FY2022 re-verified')$$,
+                       VARIADIC (SELECT array_agg(id ORDER BY id)::text[] FROM tsetp.ledger
+                                  WHERE type = 'issue' AND source = 'B1' AND vintage::text = 'FY2022')),
+                'B1''s FY2022 issues are reversed');
+SELECT lives_ok($$UPDATE tsetp.emission SET amount = '7100' WHERE facility_id = pg_temp.f('B1') AND fy::text = 'FY2022'$$,
+                'then FY2022 is re-verified');
 
 -- No way around the checks.
 SET LOCAL ROLE bulk_operator;

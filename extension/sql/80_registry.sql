@@ -1394,6 +1394,62 @@ CREATE FUNCTION tsetp.issue_excess_all(programme text, period_no int)
 COMMENT ON FUNCTION tsetp.issue_excess_all(text, int) IS
     'Issues the excess reduction (超過削減量) of every facility of the programme covered in the period, set-wise (the period close): for each, exactly what tsetp.issue_excess(facility_id, period_no) would issue, one ledger transaction each, serials in facility order; facilities with nothing to issue yet are skipped; returns the facility and its new block (tsetp_admin)';
 
+-- Verified emissions that excess reduction was issued on stay as they are:
+-- changing them would leave credits in circulation that the engine no
+-- longer computes. The issue is reversed first (tsetp.correct), while its
+-- serials are still free; then the re-verified amount is recorded and the
+-- excess issued again.
+CREATE FUNCTION tsetp.emission_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    issue_id bigint;
+    fac      tsetp.facility;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        IF EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.type = 'issue' AND l.kind = 'ER') THEN
+            PERFORM tsetp.registry_refuse(4013, 'emissions cannot be truncated: excess reduction was issued on them',
+                'The registry holds excess reduction computed from the verified emissions.',
+                'Change emissions row by row, after reversing the issues that rest on them.');
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF OLD.verified_by IS NULL
+       OR (TG_OP = 'UPDATE' AND NEW.facility_id = OLD.facility_id AND NEW.fy OPERATOR(tsetp.=) OLD.fy
+           AND NEW.amount OPERATOR(tsetp.=) OLD.amount AND NEW.verified_by IS NOT NULL) THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    SELECT * INTO fac FROM tsetp.facility f WHERE f.id = OLD.facility_id;
+    -- Completed or pending issues of the facility's own excess of the
+    -- year's plan period, from this year on, not reversed.
+    SELECT l.id INTO issue_id
+      FROM tsetp.ledger l
+      JOIN tsetp.programme p ON p.code = l.programme
+      JOIN tsetp.plan_period pp ON pp.programme = l.programme AND pp.years OPERATOR(tsetp.@>) OLD.fy
+     WHERE l.type = 'issue' AND l.kind = 'ER' AND l.source = fac.code AND l.programme = fac.programme
+       AND tsetp.origin(l.block) = p.credit_origin
+       AND l.vintage OPERATOR(tsetp.<@) pp.years AND l.vintage OPERATOR(tsetp.>=) OLD.fy
+       AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision <> 'approved')
+       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
+     ORDER BY l.id
+     LIMIT 1;
+    IF issue_id IS NOT NULL THEN
+        PERFORM tsetp.registry_refuse(4013, pg_catalog.format('verified emissions of %s for %s cannot change: excess reduction was issued on them', fac.code, OLD.fy),
+            pg_catalog.format('Transaction %s issued excess reduction of %s computed from the verified years up to %s.', issue_id, fac.code,
+                              (SELECT l.vintage FROM tsetp.ledger l WHERE l.id = issue_id)),
+            pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then record the re-verified amount and issue again.', issue_id));
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION tsetp.emission_check() IS
+    'Trigger: refuses to change or delete a verified emission year on which excess reduction was issued (completed or pending, not reversed), and to truncate emissions once any was issued (check 4013)';
+CREATE TRIGGER emission_check BEFORE UPDATE OR DELETE ON tsetp.emission
+    FOR EACH ROW EXECUTE FUNCTION tsetp.emission_check();
+CREATE TRIGGER emission_no_truncate BEFORE TRUNCATE ON tsetp.emission
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.emission_check();
+
 -- The request functions are one INSERT into the ledger each; every check is
 -- made by the ledger's triggers, as for a direct INSERT. They are PL/pgSQL,
 -- which keeps the INSERT's plan for the session (an SQL function plans it
