@@ -749,6 +749,12 @@ BEGIN
             -- period's verified years minus what was issued already, however
             -- it is asked for (tsetp.issue_excess, tsetp.issue, an INSERT).
             IF NEW.block IS NULL OR tsetp.origin(NEW.block) = prog.credit_origin THEN
+                -- One issuer of a programme's excess at a time, as in
+                -- tsetp.issue_excess, and no change of verified emissions
+                -- meanwhile (tsetp.emission_check takes the same lock): the
+                -- engine's figures and what was issued are read after any
+                -- concurrent issuance or re-verification has committed.
+                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(NEW.programme));
                 SELECT * INTO fac FROM tsetp.facility f WHERE f.programme = NEW.programme AND f.code = NEW.source;
                 SELECT * INTO er FROM tsetp.facility_period_reduction x WHERE x.facility_id = fac.id AND x.period_no = vp;
                 IF er.facility_id IS NULL THEN
@@ -768,11 +774,7 @@ BEGIN
                         pg_catalog.format('Facility %s has no verified emissions for %s.', fac.code, NEW.vintage),
                         'Record the verified emissions first; tsetp.issue_excess issues for the latest verified year.');
                 END IF;
-                -- One issuer of a programme's excess at a time, as in
-                -- tsetp.issue_excess: what was issued is read after any
-                -- concurrent issuance has committed. Issues waiting for
-                -- approval count as issued.
-                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(NEW.programme));
+                -- Issues waiting for approval count as issued.
                 SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
                   FROM tsetp.ledger l
                  WHERE l.type = 'issue' AND l.source = fac.code AND l.kind = NEW.kind AND l.programme = NEW.programme
@@ -1421,6 +1423,10 @@ BEGIN
         RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     SELECT * INTO fac FROM tsetp.facility f WHERE f.id = OLD.facility_id;
+    -- Not while the programme's excess is being issued (the issuers take
+    -- the same lock), so that an issue never rests on a year changed
+    -- concurrently.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
     -- Completed or pending issues of the facility's own excess of the
     -- year's plan period, from this year on, not reversed.
     SELECT l.id INTO issue_id
