@@ -84,13 +84,19 @@ static RegistryPlans plans;
 static Oid	bulk_owner = InvalidOid;
 static Oid	bulk_requester = InvalidOid;
 
+/*
+ * The check query; %s is the test that the kind is not the programme's
+ * excess reduction (those transfers go to tsetp.ledger_rules, which checks
+ * their vintage): the kind's flag from 1.2 on, the code ER before (this
+ * library serves an installed older version until it is updated).
+ */
 static const char *check_sql =
 "SELECT s.programme, s.commitment_reserve,"
 "  (s.status OPERATOR(pg_catalog.=) 'open' AND d.status OPERATOR(pg_catalog.=) 'open'"
 "   AND s.number OPERATOR(pg_catalog.<>) d.number"
 "   AND s.programme OPERATOR(pg_catalog.=) d.programme"
 "   AND NOT r.needs_approval"
-"   AND k.transferable AND k.code OPERATOR(pg_catalog.<>) 'ER'"
+"   AND k.transferable AND %s"
 "   AND EXISTS (SELECT 1 FROM tsetp.account_route x"
 "                WHERE x.programme OPERATOR(pg_catalog.=) s.programme"
 "                  AND x.type OPERATOR(pg_catalog.=) 'transfer'"
@@ -230,6 +236,18 @@ registry_prepare(const char *sql, int nargs, Oid *argtypes, int cursor_options)
 }
 
 /*
+ * Whether tsetp.credit_kind (in the trigger function's schema) has the
+ * excess_reduction flag, i.e. the installed version is 1.2 or later.
+ */
+static bool
+registry_has_excess_flag(Oid trigger_fn)
+{
+	Oid			relid = get_relname_relid("credit_kind", get_func_namespace(trigger_fn));
+
+	return OidIsValid(relid) && get_attnum(relid, "excess_reduction") != InvalidAttrNumber;
+}
+
+/*
  * Prepares the fast path's plans once per backend (again if the extension
  * was re-created, which gives its trigger function and types new OIDs).
  */
@@ -253,7 +271,11 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 		SPI_freeplan(plans.tail);
 		plans.trigger_fn = InvalidOid;
 	}
-	plans.check = registry_prepare(check_sql, 5, check_args, 0);
+	plans.check = registry_prepare(psprintf(check_sql,
+											registry_has_excess_flag(trigger_fn)
+											? "NOT k.excess_reduction"
+											: "k.code OPERATOR(pg_catalog.<>) 'ER'"),
+								   5, check_args, 0);
 	plans.free_sum = registry_prepare(free_sum_sql, 1, sum_args, 0);
 	plans.candidates = registry_prepare(candidates_sql, 2, cand_args,
 										CURSOR_OPT_FAST_PLAN);

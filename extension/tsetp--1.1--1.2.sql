@@ -9,6 +9,10 @@
 --   until the issue is reversed (4013).
 -- * A correction moves units only out of and into open accounts (1002, 1003,
 --   2003, 2004).
+-- * Which credit kind is excess reduction is configuration: the new column
+--   credit_kind.excess_reduction (at most one kind per programme; ER of
+--   Saitama and Tokyo, and any kind coded ER, are marked), read by
+--   tsetp.excess_kind(programme), instead of the code ER in the functions.
 -- * Account numbers, transaction ids and facility ids come from the
 --   registry: a client-chosen account number is refused (1010), and the ids
 --   are GENERATED ALWAYS.
@@ -16,6 +20,45 @@
 
 ALTER TABLE tsetp.ledger ALTER COLUMN id SET GENERATED ALWAYS;
 ALTER TABLE tsetp.facility ALTER COLUMN id SET GENERATED ALWAYS;
+
+-- 1.1 treated every kind coded ER as excess reduction; the flag says so.
+-- Set without the configuration trigger, which would mark user rows as
+-- shipped ones.
+-- (Added without a default and filled, so that it stores no "missing
+-- value" a fresh install does not have.)
+ALTER TABLE tsetp.credit_kind ADD COLUMN excess_reduction boolean;
+ALTER TABLE tsetp.credit_kind DISABLE TRIGGER config_row;
+UPDATE tsetp.credit_kind SET excess_reduction = (code = 'ER');
+ALTER TABLE tsetp.credit_kind ENABLE ALWAYS TRIGGER config_row;
+ALTER TABLE tsetp.credit_kind ALTER COLUMN excess_reduction SET DEFAULT false,
+                              ALTER COLUMN excess_reduction SET NOT NULL;
+COMMENT ON COLUMN tsetp.credit_kind.excess_reduction IS
+    'The kind the registry issues for the excess reduction (超過削減量) the engine computes (ER in Saitama and Tokyo): issued only as computed, transferable from the programme''s excess_from_year-th year of a period; at most one per programme';
+CREATE UNIQUE INDEX credit_kind_one_excess ON tsetp.credit_kind (programme) WHERE excess_reduction;
+COMMENT ON INDEX tsetp.credit_kind_one_excess IS 'A programme has at most one kind of excess reduction';
+
+-- The programme's kind of excess reduction (credit_kind.excess_reduction);
+-- refused (3001) when it has none.
+CREATE FUNCTION tsetp.excess_kind(programme text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result text;
+BEGIN
+    SELECT k.code INTO result FROM tsetp.credit_kind k WHERE k.programme = $1 AND k.excess_reduction;
+    IF result IS NULL THEN
+        PERFORM tsetp.registry_refuse(3001, pg_catalog.format('programme %s has no credit kind for excess reduction', $1),
+            pg_catalog.format('No row of tsetp.credit_kind for %s has excess_reduction set; kinds of %s: %s.', $1, $1,
+                              COALESCE((SELECT pg_catalog.string_agg(k.code, ', ' ORDER BY k.code) FROM tsetp.credit_kind k WHERE k.programme = $1), 'none')),
+            'Mark the programme''s kind of excess reduction in tsetp.credit_kind (excess_reduction).');
+    END IF;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.excess_kind(text) IS
+    'The credit kind a programme issues for excess reduction (tsetp.credit_kind.excess_reduction; ER in Saitama and Tokyo); refuses with check 3001 when it has none';
+
 
 CREATE OR REPLACE FUNCTION tsetp.account_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -357,7 +400,7 @@ BEGIN
                 'New credits carry the fiscal year and the facility or project they come from.',
                 'Give vintage and source.');
         END IF;
-        IF NEW.kind = 'ER' THEN
+        IF ck.excess_reduction THEN
             vp := tsetp.vintage_period(NEW.programme, NEW.vintage);
             IF vp IS NULL OR NEW.vintage::int - tsetp.lower((SELECT p.years FROM tsetp.plan_period p
                                                               WHERE p.programme = NEW.programme AND p.period_no = vp))::int + 1
@@ -535,7 +578,7 @@ BEGIN
                   WHERE x.account = src.number AND x.kind = NEW.kind AND x.state = 'free'
                   ORDER BY x.vintage, x.first_serial
                     FOR UPDATE LOOP
-            IF NEW.type IN ('transfer', 'surrender') AND (NEW.kind = 'ER' OR NEW.type = 'surrender') THEN
+            IF NEW.type IN ('transfer', 'surrender') AND (ck.excess_reduction OR NEW.type = 'surrender') THEN
                 IF h.vint IS DISTINCT FROM last_vint THEN
                     last_vint := h.vint;
                     last_ok := 0;
@@ -632,7 +675,7 @@ BEGIN
                 pg_catalog.format('Block %s was made by %s; kind %s counts only for the facility that made it.', NEW.block, tsetp.source(NEW.block), NEW.kind),
                 'Surrender credits of another kind.');
         END IF;
-    ELSIF NEW.type = 'transfer' AND NEW.block IS NOT NULL AND NEW.kind = 'ER' THEN
+    ELSIF NEW.type = 'transfer' AND NEW.block IS NOT NULL AND ck.excess_reduction THEN
         vp := tsetp.vintage_period(NEW.programme, tsetp.vintage(NEW.block));
         IF vp IS NULL OR tsetp.vintage(NEW.block)::int - tsetp.lower((SELECT p.years FROM tsetp.plan_period p
                                                                        WHERE p.programme = NEW.programme AND p.period_no = vp))::int + 1
@@ -667,6 +710,222 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION tsetp.issue_excess(facility_id bigint, period_no int) RETURNS tsetp.credit
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    f        tsetp.facility;
+    p        tsetp.programme;
+    pp       tsetp.plan_period;
+    r        record;
+    last_fy  tsetp.fiscal_year;
+    issued   numeric;
+    n        numeric;
+    acct     text;
+    ekind    text;
+    result   tsetp.credit;
+BEGIN
+    SELECT * INTO STRICT f FROM tsetp.facility x WHERE x.id = $1;
+    SELECT * INTO STRICT p FROM tsetp.programme x WHERE x.code = f.programme;
+    ekind := tsetp.excess_kind(f.programme);
+    SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = f.programme AND x.period_no = $2;
+    SELECT * INTO r FROM tsetp.facility_period_reduction x WHERE x.facility_id = $1 AND x.period_no = $2;
+    acct := tsetp.designated_account($1);
+    IF r.facility_id IS NULL OR acct IS NULL THEN
+        PERFORM tsetp.registry_refuse(4006, pg_catalog.format('facility %s has no target for period %s', f.code, $2),
+            pg_catalog.format('Facility %s is not covered in period %s of programme %s.', f.code, $2, f.programme),
+            'Issue excess reduction for a period in which the facility is covered.');
+    END IF;
+    -- The latest verified year of the period: issuance covers the verified
+    -- years so far, from the programme's excess_from_year-th year on.
+    SELECT tsetp.max(e.fy) INTO last_fy
+      FROM tsetp.emission e
+     WHERE e.facility_id = $1 AND e.verified_by IS NOT NULL AND e.fy OPERATOR(tsetp.<@) pp.years;
+    IF last_fy IS NULL OR last_fy::int - tsetp.lower(pp.years)::int + 1 < COALESCE(p.excess_from_year, 1) THEN
+        PERFORM tsetp.registry_refuse(4008, pg_catalog.format('excess reduction of facility %s for period %s cannot be issued yet', f.code, $2),
+            pg_catalog.format('Excess reduction is issued from year %s of the period (%s) on, for verified years; the latest verified year is %s.',
+                              p.excess_from_year, (tsetp.lower(pp.years)::int + COALESCE(p.excess_from_year, 1) - 1)::tsetp.fiscal_year,
+                              COALESCE(last_fy::text, 'none')),
+            'Record the verified emissions of the period''s years first.');
+    END IF;
+    -- One issuer of a programme's excess at a time (this function and the
+    -- set-wise tsetp.issue_excess_all(programme, period_no)), so that what was
+    -- issued already is read after any concurrent issuance has committed.
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(f.programme));
+    -- Already issued: completed issues of this facility's excess of the
+    -- period (ledger_issue_source), not reversed by a correction
+    -- (ledger_corrected_once); the same conditions as transaction_status's
+    -- 'completed', on this facility's rows only.
+    SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
+      FROM tsetp.ledger l
+     WHERE l.type = 'issue' AND l.source = f.code AND l.kind = ekind AND l.programme = f.programme
+       AND l.vintage OPERATOR(tsetp.<@) pp.years
+       AND (NOT l.needs_approval
+            OR EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision = 'approved'))
+       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id);
+    n := pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2), issued::tsetp.tco2)::numeric);
+    IF n < 1 THEN
+        PERFORM tsetp.registry_refuse(4009, pg_catalog.format('facility %s has no excess reduction to issue for period %s', f.code, $2),
+            pg_catalog.format('Excess reduction of the verified years is %s t; %s t have been issued already.', COALESCE(r.excess, '0'::tsetp.tco2), issued),
+            'Excess reduction is issued in whole tonnes once the verified reduction exceeds the target.');
+    END IF;
+    INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount, note)
+    VALUES ('issue', acct, ekind, last_fy, f.code, n::tsetp.tco2,
+            pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, last_fy))
+    RETURNING block INTO result;
+    RETURN result;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION tsetp.issue_excess_all_apply(programme text, period_no int)
+    RETURNS TABLE (facility_id bigint, block tsetp.credit)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p        tsetp.programme;
+    pp       tsetp.plan_period;
+    rule     tsetp.transaction_rule;
+    ids      bigint[];
+    accts    text[];
+    codes    text[];
+    vints    tsetp.fiscal_year[];
+    amounts  bigint[];
+    total    bigint;
+    skipped  text;
+    nskipped int;
+    first_s  bigint;
+    ekind    text;
+BEGIN
+    SELECT * INTO p FROM tsetp.programme x WHERE x.code = $1;
+    SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = $1 AND x.period_no = $2;
+    IF pp.programme IS NULL THEN
+        PERFORM tsetp.registry_refuse(4006, pg_catalog.format('programme %s has no period %s', $1, $2),
+            pg_catalog.format('tsetp.plan_period has no row for programme %s and period %s.', $1, $2),
+            'Issue excess reduction for a plan period of the programme.');
+    END IF;
+
+    -- The checks of tsetp.ledger_rules() that are the same for every row:
+    -- issuance of ER into designated accounts, now.
+    SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = $1 AND r.type = 'issue';
+    IF NOT FOUND THEN
+        PERFORM tsetp.registry_refuse(5005, pg_catalog.format('programme %s does not offer %s transactions', $1, 'issue'),
+            pg_catalog.format('tsetp.transaction_rule has no row for %s and %s.', $1, 'issue'),
+            'Use a transaction type the programme offers.');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tsetp.account_route r
+                    WHERE r.programme = $1 AND r.type = 'issue' AND r.from_type = 'none' AND r.to_type = 'designated') THEN
+        PERFORM tsetp.registry_refuse(2006, pg_catalog.format('programme %s does not allow a %s from %s to %s accounts', $1, 'issue', 'no', 'designated'),
+            'tsetp.account_route has no row for this issue.',
+            'Use an account of a type the programme allows.');
+    END IF;
+    IF rule.business_hours AND NOT tsetp.in_business_hours($1, tsetp.clock()) THEN
+        PERFORM tsetp.registry_refuse(5004, 'issue requests are accepted only in business hours',
+            pg_catalog.format('It is %s in %s, outside the business hours of the %s registry.',
+                              pg_catalog.to_char(tsetp.clock() AT TIME ZONE p.timezone, 'Dy YYYY-MM-DD HH24:MI'), p.timezone, $1),
+            'Send the request again within business hours.');
+    END IF;
+    ekind := tsetp.excess_kind($1);
+
+    -- One issuer of the programme's excess at a time (as the single version).
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+
+    -- What each facility gets, by the rules of the single version: covered
+    -- in the period with a designated account; the latest verified year of
+    -- the period at least its excess_from_year-th year (the vintage; taken
+    -- from the covered years, which gives the single version's year whenever
+    -- there is excess to issue: years before coverage come before the
+    -- covered ones and earn no excess); the
+    -- cumulative excess of the verified years minus the completed,
+    -- unreversed issues of its excess of the period, in whole tonnes; at
+    -- least one tonne. Designated accounts that are not open are skipped
+    -- (the row checks would refuse them, 2003/2004) with a warning.
+    SELECT pg_catalog.array_agg(c.facility_id ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.number ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.code ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.last_fy ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.tonnes ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.sum(c.tonnes) FILTER (WHERE c.status = 'open'),
+           pg_catalog.count(*) FILTER (WHERE c.status <> 'open'),
+           pg_catalog.string_agg(pg_catalog.format('%s (account %s is %s)', c.code, c.number, c.status), ', '
+                                 ORDER BY c.facility_id) FILTER (WHERE c.status <> 'open')
+      INTO ids, accts, codes, vints, amounts, total, nskipped, skipped
+      FROM (SELECT r.facility_id, f.code, a.number, a.status, r.last_verified_year AS last_fy,
+                   pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2),
+                                                          COALESCE(i.issued, 0)::tsetp.tco2)::numeric)::bigint AS tonnes
+              FROM tsetp.facility_period_reduction r
+              JOIN tsetp.facility f ON f.id = r.facility_id
+              JOIN tsetp.account a ON a.facility_id = r.facility_id
+              LEFT JOIN (SELECT l.source, pg_catalog.sum(l.amount::numeric) AS issued
+                           FROM tsetp.ledger l
+                          WHERE l.type = 'issue' AND l.kind = ekind AND l.programme = $1
+                            AND l.vintage OPERATOR(tsetp.<@) pp.years
+                            AND (NOT l.needs_approval
+                                 OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = l.id AND x.decision = 'approved'))
+                            AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
+                          GROUP BY l.source) i ON i.source = f.code
+             WHERE r.programme = $1 AND r.period_no = $2 AND f.programme = $1
+               AND r.last_verified_year::int - tsetp.lower(pp.years)::int + 1 >= COALESCE(p.excess_from_year, 1)) c
+     WHERE c.tonnes >= 1;
+    IF nskipped > 0 THEN
+        RAISE WARNING 'excess reduction of % facilities of programme % was not issued: their designated accounts are not open', nskipped, $1
+            USING DETAIL = 'Not issued: ' || skipped || '.',
+                  HINT = 'Reopen the accounts and call tsetp.issue_excess(facility_id, period_no) for each.';
+    END IF;
+    IF total IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- The serials, set-wise: one move of the counter, a running sum.
+    UPDATE tsetp.serial_counter SET next_serial = next_serial + total RETURNING next_serial - total INTO first_s;
+
+    -- One INSERT into the ledger (the rows as the single version's, with
+    -- what its triggers would set), one into the holdings.
+    RETURN QUERY
+    WITH plan AS (
+        SELECT u.facility_id, u.account, u.code, u.vintage, u.tonnes,
+               (first_s + pg_catalog.sum(u.tonnes) OVER (ORDER BY u.ord) - u.tonnes)::bigint AS first_serial
+          FROM UNNEST(ids, accts, codes, vints, amounts) WITH ORDINALITY  -- syntax (ROWS FROM), not a function
+               AS u(facility_id, account, code, vintage, tonnes, ord)
+    ), issued AS (
+        INSERT INTO tsetp.ledger AS l (type, to_account, kind, vintage, source, amount, note,
+                                       block, programme, blocks, needs_approval)
+        SELECT 'issue', x.account, ekind, x.vintage, x.code, x.tonnes::numeric::tsetp.tco2,
+               pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, x.vintage),
+               b.block, $1, ARRAY[b.block], false
+          FROM plan x
+         CROSS JOIN LATERAL (SELECT tsetp.credit(p.credit_origin, ekind, x.vintage, x.code,
+                                                 x.first_serial, x.first_serial + x.tonnes - 1)) AS b(block)
+         ORDER BY x.first_serial
+        RETURNING l.id, l.block, l.to_account
+    ), held AS (
+        INSERT INTO tsetp.holding (block, account, state, tx)
+        SELECT i.block, i.to_account, 'free', i.id FROM issued i
+    )
+    SELECT x.facility_id, i.block
+      FROM plan x
+      JOIN issued i ON tsetp.first_serial(i.block) = x.first_serial
+     ORDER BY x.first_serial;
+END
+$$;
+
+CREATE OR REPLACE VIEW tsetp.surrendered_credit AS
+SELECT l.facility_id, l.period_no,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE q.own_banked), '0'::tsetp.tco2) AS own_banked,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE NOT q.own_banked), '0'::tsetp.tco2) AS other_credits
+  FROM tsetp.ledger l
+  JOIN tsetp.transaction_status s ON s.id = l.id
+  JOIN tsetp.facility f ON f.id = l.facility_id
+  JOIN tsetp.programme p ON p.code = f.programme
+ CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
+ CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = (SELECT k.code FROM tsetp.credit_kind k
+                                                                WHERE k.programme = f.programme AND k.excess_reduction)
+                                     AND tsetp.source(b.block) = f.code
+                                     AND tsetp.origin(b.block) = p.credit_origin
+                                     AND tsetp.vintage_period(f.programme, tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
+ WHERE l.type = 'surrender' AND s.status = 'completed'
+ GROUP BY l.facility_id, l.period_no;
 
 -- Verified emissions that excess reduction was issued on stay as they are:
 -- changing them would leave credits in circulation that the engine no
@@ -682,7 +941,9 @@ DECLARE
     fac      tsetp.facility;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        IF EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.type = 'issue' AND l.kind = 'ER') THEN
+        IF EXISTS (SELECT 1 FROM tsetp.ledger l
+                     JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
+                    WHERE l.type = 'issue') THEN
             PERFORM tsetp.registry_refuse(4013, 'emissions cannot be truncated: excess reduction was issued on them',
                 'The registry holds excess reduction computed from the verified emissions.',
                 'Change emissions row by row, after reversing the issues that rest on them.');
@@ -705,7 +966,8 @@ BEGIN
       FROM tsetp.ledger l
       JOIN tsetp.programme p ON p.code = l.programme
       JOIN tsetp.plan_period pp ON pp.programme = l.programme AND pp.years OPERATOR(tsetp.@>) OLD.fy
-     WHERE l.type = 'issue' AND l.kind = 'ER' AND l.source = fac.code AND l.programme = fac.programme
+      JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
+     WHERE l.type = 'issue' AND l.source = fac.code AND l.programme = fac.programme
        AND tsetp.origin(l.block) = p.credit_origin
        AND l.vintage OPERATOR(tsetp.<@) pp.years AND l.vintage OPERATOR(tsetp.>=) OLD.fy
        AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision <> 'approved')

@@ -4,7 +4,7 @@
 -- facility; issues nothing twice; skips facilities with nothing to issue;
 -- and leaves no way around the ledger's checks.
 BEGIN;
-SELECT plan(42);
+SELECT plan(48);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Clock: Monday 2 June 2025, 11:00 JST, in period 3 (FY2020-FY2024) of
@@ -224,6 +224,24 @@ SELECT throws_ok($$INSERT INTO tsetp.ledger (type, to_account, kind, vintage, so
                            'SAI/ER/FY2021/B1/900001-900010', 'saitama', '{SAI/ER/FY2021/B1/900001-900010}', false)$$,
                  '42501', NULL, 'an operator''s issue row is refused');
 RESET ROLE;
+
+-- Which kind is excess reduction is configuration (credit_kind.excess_reduction).
+SELECT throws_ok($$UPDATE tsetp.credit_kind SET excess_reduction = true WHERE programme = 'saitama' AND code = 'SME'$$,
+                 '23505', NULL, 'a programme has one kind of excess reduction');
+CREATE TEMP TABLE jv AS SELECT tsetp.open_account('jvets', 'JV One') AS a, tsetp.open_account('jvets', 'JV Two') AS b;
+SELECT tsetp.issue(a, 'JPA', 'FY2024', 'ALLOC', '100') IS NOT NULL AS issued FROM jv;
+UPDATE tsetp.credit_kind SET excess_reduction = true WHERE programme = 'jvets' AND code = 'JPA';
+SELECT throws_ok($$SELECT tsetp.transfer(a, b, 'JPA', '1') FROM jv$$, 'TR303', NULL,
+                 'a JVETS kind marked as excess reduction leaves the fast path and is held to the excess rules');
+UPDATE tsetp.credit_kind SET excess_reduction = false WHERE programme = 'jvets' AND code = 'JPA';
+SELECT lives_ok($$SELECT tsetp.transfer(a, b, 'JPA', '1') FROM jv$$, 'unmarked, it transfers at once');
+UPDATE tsetp.credit_kind SET excess_reduction = false WHERE programme = 'saitama' AND code = 'ER';
+SELECT throws_ok($$SELECT tsetp.issue_excess(pg_temp.f('B5'), 3)$$, 'TR301', 'programme saitama has no credit kind for excess reduction',
+                 '3001 a programme without a kind of excess reduction issues none');
+SELECT lives_ok($$SELECT tsetp.issue(tsetp.designated_account(pg_temp.f('B3')), 'ER', 'FY2021', 'B3', '1')$$,
+                'ER unmarked is an ordinary kind, not bounded by the engine');
+INSERT INTO tsetp.credit_kind (programme, code, name, excess_reduction) VALUES ('saitama', 'XR', 'Excess reduction (renamed)', true);
+SELECT is(tsetp.kind(tsetp.issue_excess(pg_temp.f('B5'), 3)), 'XR', 'the marked kind is issued');
 
 SELECT * FROM finish();
 ROLLBACK;

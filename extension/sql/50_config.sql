@@ -227,6 +227,7 @@ CREATE TABLE tsetp.credit_kind (
     cap_numerator     int,
     cap_denominator   int,
     seeded            boolean NOT NULL DEFAULT false,
+    excess_reduction  boolean NOT NULL DEFAULT false,
     PRIMARY KEY (programme, code),
     CHECK ((cap_numerator IS NULL) = (cap_denominator IS NULL)),
     CHECK (cap_numerator > 0 AND cap_denominator >= cap_numerator)
@@ -234,6 +235,10 @@ CREATE TABLE tsetp.credit_kind (
 COMMENT ON TABLE tsetp.credit_kind IS 'Credit kinds (クレジット等) of a programme and their limits';
 COMMENT ON COLUMN tsetp.credit_kind.transferable IS 'False: stays in the account it was issued to (other-gas reduction)';
 COMMENT ON COLUMN tsetp.credit_kind.own_facility_only IS 'Counts only for the facility that made it';
+COMMENT ON COLUMN tsetp.credit_kind.excess_reduction IS
+    'The kind the registry issues for the excess reduction (超過削減量) the engine computes (ER in Saitama and Tokyo): issued only as computed, transferable from the programme''s excess_from_year-th year of a period; at most one per programme';
+CREATE UNIQUE INDEX credit_kind_one_excess ON tsetp.credit_kind (programme) WHERE excess_reduction;
+COMMENT ON INDEX tsetp.credit_kind_one_excess IS 'A programme has at most one kind of excess reduction';
 COMMENT ON COLUMN tsetp.credit_kind.cap_numerator IS 'With cap_denominator: at most this exact fraction of a facility''s reduction obligation for a period may be met with this kind (out-of-area: 1/3); NULL for no cap';
 COMMENT ON COLUMN tsetp.credit_kind.cap_denominator IS 'Denominator of the surrender cap (3 for one third)';
 

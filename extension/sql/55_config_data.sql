@@ -85,20 +85,20 @@ INSERT INTO tsetp.standard_intensity (programme, use, name_ja, t_per_m2) VALUES
     ('saitama', 'commercial', '商業施設', 0.160);
 
 INSERT INTO tsetp.credit_kind (programme, code, name, name_ja, transferable, own_facility_only,
-                               cap_numerator, cap_denominator) VALUES
-    ('saitama', 'ER', 'Excess reduction', '超過削減量', true, false, NULL, NULL),
-    ('saitama', 'OG', 'Other-gas reduction', 'その他ガス削減量', false, true, NULL, NULL),
-    ('saitama', 'SME', 'In-prefecture small and medium credit', '県内中小クレジット', true, false, NULL, NULL),
-    ('saitama', 'OUT', 'Out-of-prefecture credit', '県外クレジット', true, false, 1, 3),
-    ('saitama', 'RE', 'Renewable energy credit', '再エネクレジット', true, false, NULL, NULL),
-    ('saitama', 'FOR', 'Forest absorption credit', '森林吸収クレジット', true, false, NULL, NULL),
-    ('saitama', 'TKY', 'Tokyo-linked credit', '東京連携クレジット', true, false, NULL, NULL),
-    ('tokyo', 'ER', 'Excess reduction', '超過削減量', true, false, NULL, NULL),
-    ('tokyo', 'OG', 'Other-gas reduction', 'その他ガス削減量', false, true, NULL, NULL),
-    ('tokyo', 'SME', 'In-Tokyo small and medium credit', '都内中小クレジット', true, false, NULL, NULL),
-    ('tokyo', 'OUT', 'Out-of-Tokyo credit', '都外クレジット', true, false, 1, 3),
-    ('tokyo', 'RE', 'Renewable energy credit', '再エネクレジット', true, false, NULL, NULL),
-    ('tokyo', 'SAI', 'Saitama-linked credit', '埼玉連携クレジット', true, false, NULL, NULL),
-    ('jvets', 'JPA', 'Japan allowance', '排出枠（JPA）', true, false, NULL, NULL),
-    ('jvets', 'CER', 'Certified emission reduction', 'CER', true, false, NULL, NULL),
-    ('jvets', 'jCER', 'Japan certified emission reduction', 'jCER', true, false, NULL, NULL);
+                               cap_numerator, cap_denominator, excess_reduction) VALUES
+    ('saitama', 'ER', 'Excess reduction', '超過削減量', true, false, NULL, NULL, true),
+    ('saitama', 'OG', 'Other-gas reduction', 'その他ガス削減量', false, true, NULL, NULL, false),
+    ('saitama', 'SME', 'In-prefecture small and medium credit', '県内中小クレジット', true, false, NULL, NULL, false),
+    ('saitama', 'OUT', 'Out-of-prefecture credit', '県外クレジット', true, false, 1, 3, false),
+    ('saitama', 'RE', 'Renewable energy credit', '再エネクレジット', true, false, NULL, NULL, false),
+    ('saitama', 'FOR', 'Forest absorption credit', '森林吸収クレジット', true, false, NULL, NULL, false),
+    ('saitama', 'TKY', 'Tokyo-linked credit', '東京連携クレジット', true, false, NULL, NULL, false),
+    ('tokyo', 'ER', 'Excess reduction', '超過削減量', true, false, NULL, NULL, true),
+    ('tokyo', 'OG', 'Other-gas reduction', 'その他ガス削減量', false, true, NULL, NULL, false),
+    ('tokyo', 'SME', 'In-Tokyo small and medium credit', '都内中小クレジット', true, false, NULL, NULL, false),
+    ('tokyo', 'OUT', 'Out-of-Tokyo credit', '都外クレジット', true, false, 1, 3, false),
+    ('tokyo', 'RE', 'Renewable energy credit', '再エネクレジット', true, false, NULL, NULL, false),
+    ('tokyo', 'SAI', 'Saitama-linked credit', '埼玉連携クレジット', true, false, NULL, NULL, false),
+    ('jvets', 'JPA', 'Japan allowance', '排出枠（JPA）', true, false, NULL, NULL, false),
+    ('jvets', 'CER', 'Certified emission reduction', 'CER', true, false, NULL, NULL, false),
+    ('jvets', 'jCER', 'Japan certified emission reduction', 'jCER', true, false, NULL, NULL, false);

@@ -733,7 +733,7 @@ BEGIN
                 'New credits carry the fiscal year and the facility or project they come from.',
                 'Give vintage and source.');
         END IF;
-        IF NEW.kind = 'ER' THEN
+        IF ck.excess_reduction THEN
             vp := tsetp.vintage_period(NEW.programme, NEW.vintage);
             IF vp IS NULL OR NEW.vintage::int - tsetp.lower((SELECT p.years FROM tsetp.plan_period p
                                                               WHERE p.programme = NEW.programme AND p.period_no = vp))::int + 1
@@ -911,7 +911,7 @@ BEGIN
                   WHERE x.account = src.number AND x.kind = NEW.kind AND x.state = 'free'
                   ORDER BY x.vintage, x.first_serial
                     FOR UPDATE LOOP
-            IF NEW.type IN ('transfer', 'surrender') AND (NEW.kind = 'ER' OR NEW.type = 'surrender') THEN
+            IF NEW.type IN ('transfer', 'surrender') AND (ck.excess_reduction OR NEW.type = 'surrender') THEN
                 IF h.vint IS DISTINCT FROM last_vint THEN
                     last_vint := h.vint;
                     last_ok := 0;
@@ -1008,7 +1008,7 @@ BEGIN
                 pg_catalog.format('Block %s was made by %s; kind %s counts only for the facility that made it.', NEW.block, tsetp.source(NEW.block), NEW.kind),
                 'Surrender credits of another kind.');
         END IF;
-    ELSIF NEW.type = 'transfer' AND NEW.block IS NOT NULL AND NEW.kind = 'ER' THEN
+    ELSIF NEW.type = 'transfer' AND NEW.block IS NOT NULL AND ck.excess_reduction THEN
         vp := tsetp.vintage_period(NEW.programme, tsetp.vintage(NEW.block));
         IF vp IS NULL OR tsetp.vintage(NEW.block)::int - tsetp.lower((SELECT p.years FROM tsetp.plan_period p
                                                                        WHERE p.programme = NEW.programme AND p.period_no = vp))::int + 1
@@ -1153,6 +1153,28 @@ $$;
 COMMENT ON FUNCTION tsetp.issue(text, text, tsetp.fiscal_year, text, tsetp.tco2) IS
     'Issues whole tonnes of a credit kind into an account with fresh serials and returns the block (tsetp_admin)';
 
+-- The programme's kind of excess reduction (credit_kind.excess_reduction);
+-- refused (3001) when it has none.
+CREATE FUNCTION tsetp.excess_kind(programme text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result text;
+BEGIN
+    SELECT k.code INTO result FROM tsetp.credit_kind k WHERE k.programme = $1 AND k.excess_reduction;
+    IF result IS NULL THEN
+        PERFORM tsetp.registry_refuse(3001, pg_catalog.format('programme %s has no credit kind for excess reduction', $1),
+            pg_catalog.format('No row of tsetp.credit_kind for %s has excess_reduction set; kinds of %s: %s.', $1, $1,
+                              COALESCE((SELECT pg_catalog.string_agg(k.code, ', ' ORDER BY k.code) FROM tsetp.credit_kind k WHERE k.programme = $1), 'none')),
+            'Mark the programme''s kind of excess reduction in tsetp.credit_kind (excess_reduction).');
+    END IF;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tsetp.excess_kind(text) IS
+    'The credit kind a programme issues for excess reduction (tsetp.credit_kind.excess_reduction; ER in Saitama and Tokyo); refuses with check 3001 when it has none';
+
 CREATE FUNCTION tsetp.issue_excess(facility_id bigint, period_no int) RETURNS tsetp.credit
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -1166,10 +1188,12 @@ DECLARE
     issued   numeric;
     n        numeric;
     acct     text;
+    ekind    text;
     result   tsetp.credit;
 BEGIN
     SELECT * INTO STRICT f FROM tsetp.facility x WHERE x.id = $1;
     SELECT * INTO STRICT p FROM tsetp.programme x WHERE x.code = f.programme;
+    ekind := tsetp.excess_kind(f.programme);
     SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = f.programme AND x.period_no = $2;
     SELECT * INTO r FROM tsetp.facility_period_reduction x WHERE x.facility_id = $1 AND x.period_no = $2;
     acct := tsetp.designated_account($1);
@@ -1200,7 +1224,7 @@ BEGIN
     -- 'completed', on this facility's rows only.
     SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
       FROM tsetp.ledger l
-     WHERE l.type = 'issue' AND l.source = f.code AND l.kind = 'ER' AND l.programme = f.programme
+     WHERE l.type = 'issue' AND l.source = f.code AND l.kind = ekind AND l.programme = f.programme
        AND l.vintage OPERATOR(tsetp.<@) pp.years
        AND (NOT l.needs_approval
             OR EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision = 'approved'))
@@ -1212,7 +1236,7 @@ BEGIN
             'Excess reduction is issued in whole tonnes once the verified reduction exceeds the target.');
     END IF;
     INSERT INTO tsetp.ledger (type, to_account, kind, vintage, source, amount, note)
-    VALUES ('issue', acct, 'ER', last_fy, f.code, n::tsetp.tco2,
+    VALUES ('issue', acct, ekind, last_fy, f.code, n::tsetp.tco2,
             pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, last_fy))
     RETURNING block INTO result;
     RETURN result;
@@ -1265,6 +1289,7 @@ DECLARE
     skipped  text;
     nskipped int;
     first_s  bigint;
+    ekind    text;
 BEGIN
     SELECT * INTO p FROM tsetp.programme x WHERE x.code = $1;
     SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = $1 AND x.period_no = $2;
@@ -1294,12 +1319,7 @@ BEGIN
                               pg_catalog.to_char(tsetp.clock() AT TIME ZONE p.timezone, 'Dy YYYY-MM-DD HH24:MI'), p.timezone, $1),
             'Send the request again within business hours.');
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM tsetp.credit_kind k WHERE k.programme = $1 AND k.code = 'ER') THEN
-        PERFORM tsetp.registry_refuse(3001, pg_catalog.format('programme %s has no credit kind %s', $1, 'ER'),
-            pg_catalog.format('Kinds of %s: %s.', $1,
-                              (SELECT pg_catalog.string_agg(k.code, ', ' ORDER BY k.code) FROM tsetp.credit_kind k WHERE k.programme = $1)),
-            'Use one of the programme''s credit kinds (tsetp.credit_kind).');
-    END IF;
+    ekind := tsetp.excess_kind($1);
 
     -- One issuer of the programme's excess at a time (as the single version).
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
@@ -1332,7 +1352,7 @@ BEGIN
               JOIN tsetp.account a ON a.facility_id = r.facility_id
               LEFT JOIN (SELECT l.source, pg_catalog.sum(l.amount::numeric) AS issued
                            FROM tsetp.ledger l
-                          WHERE l.type = 'issue' AND l.kind = 'ER' AND l.programme = $1
+                          WHERE l.type = 'issue' AND l.kind = ekind AND l.programme = $1
                             AND l.vintage OPERATOR(tsetp.<@) pp.years
                             AND (NOT l.needs_approval
                                  OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = l.id AND x.decision = 'approved'))
@@ -1364,11 +1384,11 @@ BEGIN
     ), issued AS (
         INSERT INTO tsetp.ledger AS l (type, to_account, kind, vintage, source, amount, note,
                                        block, programme, blocks, needs_approval)
-        SELECT 'issue', x.account, 'ER', x.vintage, x.code, x.tonnes::numeric::tsetp.tco2,
+        SELECT 'issue', x.account, ekind, x.vintage, x.code, x.tonnes::numeric::tsetp.tco2,
                pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, x.vintage),
                b.block, $1, ARRAY[b.block], false
           FROM plan x
-         CROSS JOIN LATERAL (SELECT tsetp.credit(p.credit_origin, 'ER', x.vintage, x.code,
+         CROSS JOIN LATERAL (SELECT tsetp.credit(p.credit_origin, ekind, x.vintage, x.code,
                                                  x.first_serial, x.first_serial + x.tonnes - 1)) AS b(block)
          ORDER BY x.first_serial
         RETURNING l.id, l.block, l.to_account
@@ -1410,7 +1430,9 @@ DECLARE
     fac      tsetp.facility;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        IF EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.type = 'issue' AND l.kind = 'ER') THEN
+        IF EXISTS (SELECT 1 FROM tsetp.ledger l
+                     JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
+                    WHERE l.type = 'issue') THEN
             PERFORM tsetp.registry_refuse(4013, 'emissions cannot be truncated: excess reduction was issued on them',
                 'The registry holds excess reduction computed from the verified emissions.',
                 'Change emissions row by row, after reversing the issues that rest on them.');
@@ -1433,7 +1455,8 @@ BEGIN
       FROM tsetp.ledger l
       JOIN tsetp.programme p ON p.code = l.programme
       JOIN tsetp.plan_period pp ON pp.programme = l.programme AND pp.years OPERATOR(tsetp.@>) OLD.fy
-     WHERE l.type = 'issue' AND l.kind = 'ER' AND l.source = fac.code AND l.programme = fac.programme
+      JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
+     WHERE l.type = 'issue' AND l.source = fac.code AND l.programme = fac.programme
        AND tsetp.origin(l.block) = p.credit_origin
        AND l.vintage OPERATOR(tsetp.<@) pp.years AND l.vintage OPERATOR(tsetp.>=) OLD.fy
        AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision <> 'approved')
@@ -1686,7 +1709,9 @@ SELECT l.facility_id, l.period_no,
   JOIN tsetp.facility f ON f.id = l.facility_id
   JOIN tsetp.programme p ON p.code = f.programme
  CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
- CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = 'ER' AND tsetp.source(b.block) = f.code
+ CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = (SELECT k.code FROM tsetp.credit_kind k
+                                                                WHERE k.programme = f.programme AND k.excess_reduction)
+                                     AND tsetp.source(b.block) = f.code
                                      AND tsetp.origin(b.block) = p.credit_origin
                                      AND tsetp.vintage_period(f.programme, tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
  WHERE l.type = 'surrender' AND s.status = 'completed'
