@@ -27,6 +27,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -195,8 +196,59 @@ registry_attnum(TupleDesc desc, const char *name)
 }
 
 /*
+ * Refuses a ledger row whose id the identity did not give: one above the
+ * sequence's last value (INSERT ... OVERRIDING SYSTEM VALUE) would later be
+ * the id of someone else's transaction and make it fail.  The sequence is
+ * read as the ledger's owner, since clients need no rights on it.
+ */
+static void
+registry_check_ledger_id(Relation rel, HeapTuple row)
+{
+	/* the ledger's identity sequence, looked up once per backend */
+	static Oid	seq_of = InvalidOid;
+	static Oid	seq = InvalidOid;
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		isnull;
+	Datum		id = heap_getattr(row, registry_attnum(desc, "id"), desc, &isnull);
+	Datum		last;
+	Oid			save_userid;
+	int			save_sec_context;
+	LOCAL_FCINFO(call, 1);
+
+	if (seq_of != RelationGetRelid(rel))
+	{
+		List	   *owned = getOwnedSequences(RelationGetRelid(rel));
+
+		if (list_length(owned) != 1)
+			elog(ERROR, "tsetp: the ledger has %d owned sequences, not one", list_length(owned));
+		seq = linitial_oid(owned);
+		seq_of = RelationGetRelid(rel);
+	}
+	if (isnull)
+		return;					/* refused by NOT NULL */
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	InitFunctionCallInfoData(*call, NULL, 1, InvalidOid, NULL, NULL);
+	call->args[0].value = ObjectIdGetDatum(seq);
+	call->args[0].isnull = false;
+	last = pg_sequence_last_value(call);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+
+	if (call->isnull || DatumGetInt64(id) > DatumGetInt64(last))
+		ereport(ERROR,
+				(errcode(ERRCODE_GENERATED_ALWAYS),
+				 errmsg("transaction id %lld was not given by the registry",
+						(long long) DatumGetInt64(id)),
+				 errdetail("Ledger ids come from the ledger's identity; a chosen one would later collide with another request."),
+				 errhint("Leave id out (no OVERRIDING SYSTEM VALUE); the new id is returned by RETURNING id.")));
+}
+
+/*
  * Trigger: stamps the inserting role and the registry's time on a ledger row
- * (requested_by, requested_at) or an approval row (decided_by, decided_at).
+ * (requested_by, requested_at) or an approval row (decided_by, decided_at);
+ * on the ledger, it also refuses an id the registry did not give.
  */
 Datum
 registry_stamp(PG_FUNCTION_ARGS)
@@ -218,6 +270,8 @@ registry_stamp(PG_FUNCTION_ARGS)
 	values[0] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(who, false)));
 	values[1] = TimestampTzGetDatum(registry_now());
+	if (ledger)
+		registry_check_ledger_id(td->tg_relation, td->tg_trigtuple);
 	return PointerGetDatum(heap_modify_tuple_by_cols(td->tg_trigtuple, desc, 2,
 													 cols, values, nulls));
 }

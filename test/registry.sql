@@ -1,7 +1,7 @@
 -- pgTAP: every registry check through the functions and by direct INSERT,
 -- with its SQLSTATE (docs/checks.md), and the invariants afterwards.
 BEGIN;
-SELECT plan(88);
+SELECT plan(89);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Shared fixture of the registry tests (inlined into each file): two
@@ -185,6 +185,9 @@ SELECT throws_ok($$INSERT INTO tsetp.ledger (id, type, to_account, kind, vintage
                  '428C9', NULL, 'a client cannot choose a transaction id');
 SELECT throws_ok($$INSERT INTO tsetp.facility (id, programme, code, name, operator, category) VALUES (999999999, 'saitama', 'RFX', 'X', 'X', '2')$$,
                  '428C9', NULL, 'nor a facility id');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (id, type, to_account, kind, vintage, source, amount) OVERRIDING SYSTEM VALUE
+                   VALUES (999999999, 'issue', pg_temp.a('j1'), 'JPA', 'FY2024', 'ALLOC', '1')$$,
+                 '428C9', 'transaction id 999999999 was not given by the registry', 'not even with OVERRIDING SYSTEM VALUE');
 
 -- Append-only.
 SELECT throws_ok($$UPDATE tsetp.ledger SET note = 'x'$$, 'TR511', NULL, '5011 no UPDATE of the ledger');

@@ -1,7 +1,7 @@
 -- pgTAP: roles and row-level security (SPEC §2.5): each role logs in and
 -- is shown what it may see and do, and what is refused.
 BEGIN;
-SELECT plan(40);
+SELECT plan(41);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Shared fixture of the registry tests (inlined into each file): two
@@ -67,6 +67,9 @@ SELECT throws_ok($$SELECT tsetp.transfer(pg_temp.a('rf2'), pg_temp.a('rf1'), 'SM
 SELECT throws_ok($$INSERT INTO tsetp.ledger (type, from_account, to_account, kind, amount) VALUES ('transfer', pg_temp.a('rf2'), pg_temp.a('rf1'), 'SME', '10')$$,
                  '42501', NULL, 'not by direct INSERT either');
 SELECT throws_ok($$SELECT tsetp.issue(pg_temp.a('rf1'), 'SME', 'FY2021', 'P9', '10')$$, '42501', NULL, 'an operator cannot issue');
+SELECT throws_ok($$INSERT INTO tsetp.ledger (id, type, from_account, to_account, kind, amount) OVERRIDING SYSTEM VALUE
+                   VALUES (999999999, 'transfer', pg_temp.a('rf1'), pg_temp.a('rf2'), 'ER', '1')$$,
+                 '428C9', NULL, 'an operator cannot take a future transaction id (it would block another request)');
 SELECT throws_ok($$SELECT tsetp.approve((SELECT max(id) FROM tsetp.ledger))$$, 'TR502', NULL, 'an operator cannot approve (check 5002)');
 SELECT throws_ok($$SELECT tsetp.correct((SELECT min(id) FROM tsetp.ledger), 'x')$$, '42501', NULL, 'an operator cannot correct');
 SELECT throws_ok($$INSERT INTO tsetp.holding (block, account, state, tx) VALUES ('SAI/SME/FY2020/P01/999999-999999', pg_temp.a('rf1'), 'free', 0)$$,
