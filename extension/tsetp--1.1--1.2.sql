@@ -5,8 +5,9 @@
 --   only tsetp.issue_excess): into the source facility's designated account
 --   (check 4010), for a verified year (4011), and no more than the excess of
 --   the verified years of the vintage's period minus what was issued (4012).
--- * Verified emissions that excess reduction was issued on cannot change
---   until the issue is reversed (4013).
+-- * Verified emissions that excess reduction was issued on cannot change,
+--   nor the base be revised from a year it was issued for, until the issue
+--   is reversed (4013, 4014).
 -- * A correction moves units only out of and into open accounts (1002, 1003,
 --   2003, 2004).
 -- * Which credit kind is excess reduction is configuration: the new column
@@ -989,4 +990,43 @@ CREATE TRIGGER emission_check BEFORE UPDATE OR DELETE ON tsetp.emission
     FOR EACH ROW EXECUTE FUNCTION tsetp.emission_check();
 CREATE TRIGGER emission_no_truncate BEFORE TRUNCATE ON tsetp.emission
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.emission_check();
-REVOKE EXECUTE ON FUNCTION tsetp.emission_check() FROM PUBLIC;
+
+-- A base revision applies from its fiscal year on; excess reduction issued
+-- for a year from then on rests on the base it replaces. The issue is
+-- reversed first (tsetp.correct), then the base revised and the excess
+-- issued again.
+CREATE FUNCTION tsetp.base_emission_under_issue() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    issue_id bigint;
+    fac      tsetp.facility;
+BEGIN
+    SELECT * INTO fac FROM tsetp.facility f WHERE f.id = NEW.facility_id;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
+    SELECT l.id INTO issue_id
+      FROM tsetp.ledger l
+      JOIN tsetp.programme p ON p.code = l.programme
+      JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
+     WHERE l.type = 'issue' AND l.source = fac.code AND l.programme = fac.programme
+       AND tsetp.origin(l.block) = p.credit_origin
+       AND l.vintage OPERATOR(tsetp.>=) NEW.effective_from
+       AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision <> 'approved')
+       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
+     ORDER BY l.id
+     LIMIT 1;
+    IF issue_id IS NOT NULL THEN
+        PERFORM tsetp.registry_refuse(4014, pg_catalog.format('base emissions of %s cannot be revised from %s: excess reduction was issued on them', fac.code, NEW.effective_from),
+            pg_catalog.format('Transaction %s issued excess reduction of %s for the verified years up to %s, computed from the base in force then.',
+                              issue_id, fac.code, (SELECT l.vintage FROM tsetp.ledger l WHERE l.id = issue_id)),
+            pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then revise the base and issue again.', issue_id));
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.base_emission_under_issue() IS
+    'Trigger: refuses a base revision taking effect in or before a year that excess reduction was issued for (completed or pending, not reversed; check 4014)';
+CREATE TRIGGER base_emission_under_issue BEFORE INSERT ON tsetp.base_emission
+    FOR EACH ROW EXECUTE FUNCTION tsetp.base_emission_under_issue();
+REVOKE EXECUTE ON FUNCTION tsetp.emission_check(), tsetp.base_emission_under_issue() FROM PUBLIC;

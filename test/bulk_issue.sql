@@ -4,7 +4,7 @@
 -- facility; issues nothing twice; skips facilities with nothing to issue;
 -- and leaves no way around the ledger's checks.
 BEGIN;
-SELECT plan(48);
+SELECT plan(50);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Clock: Monday 2 June 2025, 11:00 JST, in period 3 (FY2020-FY2024) of
@@ -191,6 +191,12 @@ SELECT lives_ok(format($$SELECT tsetp.correct(%s, 'FY2022 re-verified'); SELECT 
                 'B1''s FY2022 issues are reversed');
 SELECT lives_ok($$UPDATE tsetp.emission SET amount = '7100' WHERE facility_id = pg_temp.f('B1') AND fy::text = 'FY2022'$$,
                 'then FY2022 is re-verified');
+-- Nor is the base revised under issued excess: B4's was issued to FY2022.
+SELECT throws_ok($$INSERT INTO tsetp.base_emission VALUES (pg_temp.f('B4'), 'FY2022', '6000', 'historical', 'floor_area')$$,
+                 'TR414', 'base emissions of B4 cannot be revised from FY2022: excess reduction was issued on them',
+                 '4014 a base revision from a year excess was issued for');
+SELECT lives_ok($$INSERT INTO tsetp.base_emission VALUES (pg_temp.f('B4'), 'FY2023', '6000', 'historical', 'floor_area')$$,
+                'a revision from the year after the last issue is recorded');
 
 -- No way around the checks.
 SET LOCAL ROLE bulk_operator;
