@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Concurrency test of the registry: eight clients at once try to drain one
 # account, double-spend one block, reverse the same transactions twice,
-# approve the same requests twice, and churn transfers and reversals around
-# a ring of accounts. Afterwards the invariants are checked in SQL:
+# approve the same requests twice, churn transfers and reversals around
+# a ring of accounts, and issue excess reduction while re-verifying the
+# emissions under it. Afterwards the invariants are checked in SQL:
 #   - every serial is held once;
 #   - issued - cancelled = the units in holdings;
 #   - no account holds a negative amount, and every account's holdings
 #     equal what the effective ledger moved in and out of it;
 #   - exactly the legal attempts succeeded;
+#   - no facility holds more issued excess reduction than the engine
+#     computes from its verified emissions as they finally stand;
 #   - every failure was a clean registry refusal (its SQLSTATE is counted).
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (a superuser) where tsetp
 # can be created; exits non-zero on any failure.
@@ -49,6 +52,19 @@ SELECT tsetp.issue(acc('S1'), 'SME', 'FY2024', 'APPR', '1000');
 CREATE TABLE conc_pending AS
 SELECT i, tsetp.transfer(acc('S1'), acc('S2'), 'SME', '10') AS tx FROM generate_series(1, 20) i;
 
+-- Eight Saitama facilities covered from FY2019 (base 10,000 t; transitional
+-- rate 8%), FY2020 and FY2021 verified: 3,900 t of excess each at first.
+INSERT INTO tsetp.facility (programme, code, name, operator, category)
+SELECT 'saitama', 'X' || i, 'Excess ' || i, 'Conc Operator ' || i, '1-1' FROM generate_series(1, 8) i;
+INSERT INTO tsetp.energy_use
+SELECT f.id, y, 2000, true FROM tsetp.facility f, generate_series(2016, 2024) y WHERE f.code LIKE 'X_';
+INSERT INTO tsetp.base_emission
+SELECT f.id, 'FY2020', '10000', 'historical', NULL FROM tsetp.facility f WHERE f.code LIKE 'X_';
+INSERT INTO tsetp.emission
+SELECT f.id, e.fy::tsetp.fiscal_year, e.amount::tsetp.tco2, 'Verifier KK'
+  FROM tsetp.facility f, (VALUES ('FY2020', '7000'), ('FY2021', '7500')) AS e(fy, amount)
+ WHERE f.code LIKE 'X_';
+
 CREATE UNLOGGED TABLE conc_result (op text, sqlstate text, message text);
 -- One attempt of an operation; records the outcome instead of failing.
 CREATE FUNCTION attempt(op text, client int) RETURNS void LANGUAGE plpgsql AS \$\$
@@ -68,6 +84,21 @@ BEGIN
             PERFORM tsetp.correct((SELECT tx FROM conc_reversible WHERE i = r), 'concurrency test');
         WHEN 'approve' THEN
             PERFORM tsetp.approve((SELECT tx FROM conc_pending WHERE i = r));
+        WHEN 'excess' THEN
+            -- Issue X<n>'s excess or re-verify one of its years, all
+            -- at once on the same eight facilities; each stays open a moment
+            -- so that the others' issues and changes overlap it (the window
+            -- the issuance lock closes). Once X<n> has an issue, its years
+            -- are fixed (TR413).
+            k := 1 + floor(random() * 8)::int;
+            IF random() < 0.5 THEN
+                PERFORM tsetp.issue_excess((SELECT id FROM tsetp.facility WHERE code = 'X' || k), 3);
+            ELSE
+                UPDATE tsetp.emission SET amount = (7000 + floor(random() * 2500)::int)::text::tsetp.tco2
+                 WHERE facility_id = (SELECT id FROM tsetp.facility WHERE code = 'X' || k)
+                   AND fy OPERATOR(tsetp.=) (CASE WHEN k % 2 = 0 THEN 'FY2020' ELSE 'FY2021' END)::tsetp.fiscal_year;
+            END IF;
+            PERFORM pg_sleep(0.01);
         WHEN 'ring' THEN
             IF random() < 0.2 THEN
                 PERFORM tsetp.correct((SELECT l.id FROM tsetp.ledger l
@@ -87,7 +118,7 @@ GRANT SELECT, INSERT ON conc_result TO tsetp_conc_admin;
 GRANT SELECT ON conc_account, conc_block, conc_reversible, conc_pending TO tsetp_conc_admin;
 SQL
 
-for op in drain spend reverse approve ring; do
+for op in drain spend reverse approve ring excess; do
   echo "SELECT attempt('$op', :client_id);" > "$work/$op.sql"
 done
 run() {  # op, transactions per client, extra PGOPTIONS
@@ -101,6 +132,7 @@ run spend 10 & pids+=($!)
 run reverse 10 & pids+=($!)
 run approve 10 "-c role=tsetp_conc_admin" & pids+=($!)
 run ring 100 & pids+=($!)
+run excess 40 & pids+=($!)
 for pid in "${pids[@]}"; do
   wait "$pid" || { echo "concurrency: a client run failed" >&2; exit 1; }
 done
@@ -111,17 +143,17 @@ SELECT op, sqlstate, count(*) FROM conc_result GROUP BY 1, 2 ORDER BY 1, 2;
 CREATE TEMP TABLE failure (what text);
 INSERT INTO failure
 SELECT 'unclean error in ' || op || ': ' || sqlstate || ' ' || message FROM conc_result
- WHERE sqlstate <> 'ok' AND sqlstate NOT IN ('TR104', 'TR304', 'TR305', 'TR306', 'TR309', 'TR503', 'TR506', 'TR507');
+ WHERE sqlstate <> 'ok' AND sqlstate NOT IN ('TR104', 'TR304', 'TR305', 'TR306', 'TR309', 'TR409', 'TR412', 'TR413', 'TR503', 'TR506', 'TR507');
 -- Every attempt was recorded, and every operation succeeded at least once
 -- (so that 'successes = rows written' below is not 0 = 0).
 INSERT INTO failure
 SELECT op || ': ' || count(*) || ' attempts recorded, not ' || n
-  FROM (VALUES ('drain', 160), ('spend', 80), ('reverse', 80), ('approve', 80), ('ring', 800)) AS e(op, n)
+  FROM (VALUES ('drain', 160), ('spend', 80), ('reverse', 80), ('approve', 80), ('ring', 800), ('excess', 320)) AS e(op, n)
   LEFT JOIN conc_result USING (op)
  GROUP BY op, n HAVING count(conc_result.op) <> n;
 INSERT INTO failure
 SELECT op || ': no attempt succeeded'
-  FROM (VALUES ('drain'), ('spend'), ('reverse'), ('approve'), ('ring')) AS e(op)
+  FROM (VALUES ('drain'), ('spend'), ('reverse'), ('approve'), ('ring'), ('excess')) AS e(op)
  WHERE NOT EXISTS (SELECT 1 FROM conc_result r WHERE r.op = e.op AND r.sqlstate = 'ok');
 INSERT INTO failure
 SELECT 'drain: ' || count(*) || ' transfers of 100 t out of 1000 t succeeded, not 10'
@@ -142,6 +174,21 @@ SELECT 'approve: ' || count(*) || ' successful approvals but ' ||
        (SELECT count(*) FROM tsetp.approval a JOIN conc_pending p ON p.tx = a.transaction_id) || ' decisions'
   FROM conc_result WHERE op = 'approve' AND sqlstate = 'ok'
 HAVING count(*) <> (SELECT count(*) FROM tsetp.approval a JOIN conc_pending p ON p.tx = a.transaction_id);
+INSERT INTO failure
+SELECT 'excess: ' || f.code || ' holds ' || i.issued || ' t issued against ' || COALESCE(r.excess::text, 'no') || ' t of excess'
+  FROM tsetp.facility f
+  JOIN tsetp.facility_period_reduction r ON r.facility_id = f.id AND r.period_no = 3
+  JOIN (SELECT l.source, sum(l.amount::numeric) AS issued FROM tsetp.ledger l
+         WHERE l.type = 'issue' AND l.kind = 'ER' AND l.programme = 'saitama'
+           AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
+         GROUP BY l.source) i ON i.source = f.code
+ WHERE f.code LIKE 'X_' AND i.issued > floor(COALESCE(r.excess::numeric, 0));
+INSERT INTO failure
+SELECT 'excess: no ' || w || ' succeeded'
+  FROM (VALUES ('issue'), ('re-verification')) AS e(w)
+ WHERE NOT EXISTS (SELECT 1 FROM tsetp.ledger l WHERE e.w = 'issue' AND l.type = 'issue' AND l.source LIKE 'X_')
+   AND NOT (e.w = 're-verification' AND EXISTS (SELECT 1 FROM tsetp.emission x JOIN tsetp.facility f ON f.id = x.facility_id
+                                                 WHERE f.code LIKE 'X_' AND x.amount::numeric NOT IN (7000, 7500)));
 INSERT INTO failure
 SELECT 'serial held twice: ' || a.block || ' and ' || b.block
   FROM tsetp.holding a JOIN tsetp.holding b ON a.first_serial < b.first_serial

@@ -1446,9 +1446,11 @@ BEGIN
     END IF;
     SELECT * INTO fac FROM tsetp.facility f WHERE f.id = OLD.facility_id;
     -- Not while the programme's excess is being issued (the issuers take
-    -- the same lock), so that an issue never rests on a year changed
-    -- concurrently.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
+    -- the same lock, exclusively), so that an issue never rests on a year
+    -- changed concurrently. Shared: changes of emissions do not wait for
+    -- each other (a multi-row UPDATE holding some rows would otherwise
+    -- deadlock with another holding the rest).
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
     -- Completed or pending issues of the facility's own excess of the
     -- year's plan period, from this year on, not reversed.
     SELECT l.id INTO issue_id
@@ -1492,7 +1494,8 @@ DECLARE
     fac      tsetp.facility;
 BEGIN
     SELECT * INTO fac FROM tsetp.facility f WHERE f.id = NEW.facility_id;
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
+    -- As in tsetp.emission_check: shared with other changes, exclusive of issuers.
+    PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
     SELECT l.id INTO issue_id
       FROM tsetp.ledger l
       JOIN tsetp.programme p ON p.code = l.programme
