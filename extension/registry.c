@@ -67,6 +67,7 @@ extern Datum credit_split_tail(PG_FUNCTION_ARGS);
 typedef struct RegistryPlans
 {
 	Oid			trigger_fn;		/* tsetp.ledger_apply() they were made for */
+	bool		excess_flag;	/* made for credit_kind.excess_reduction */
 	SPIPlanPtr	check;			/* accounts, rules, route, kind, hours, role */
 	SPIPlanPtr	free_sum;		/* free tonnes of an account (reserve) */
 	SPIPlanPtr	candidates;		/* free blocks of a kind, oldest first */
@@ -314,7 +315,13 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 	Oid			move_args[4] = {TIDOID, credit_oid, TEXTOID, INT8OID};
 	Oid			tail_args[3] = {credit_oid, TEXTOID, INT8OID};
 
-	if (plans.trigger_fn == trigger_fn)
+	/*
+	 * Again when the extension was updated to a version with the excess
+	 * marking while this backend kept the plans (three syscache lookups).
+	 */
+	bool		excess_flag = registry_has_excess_flag(trigger_fn);
+
+	if (plans.trigger_fn == trigger_fn && plans.excess_flag == excess_flag)
 		return;
 	if (plans.trigger_fn != InvalidOid)
 	{
@@ -326,7 +333,7 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 		plans.trigger_fn = InvalidOid;
 	}
 	plans.check = registry_prepare(psprintf(check_sql,
-											registry_has_excess_flag(trigger_fn)
+											excess_flag
 											? "NOT k.excess_reduction"
 											: "k.code OPERATOR(pg_catalog.<>) 'ER'"),
 								   5, check_args, 0);
@@ -336,6 +343,7 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 	plans.move = registry_prepare(move_sql, 4, move_args, 0);
 	plans.tail = registry_prepare(tail_sql, 3, tail_args, 0);
 	plans.trigger_fn = trigger_fn;
+	plans.excess_flag = excess_flag;
 }
 
 /* Whether a text datum equals a C string. */

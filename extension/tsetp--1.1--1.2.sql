@@ -5,9 +5,13 @@
 --   only tsetp.issue_excess): into the source facility's designated account
 --   (check 4010), for a verified year (4011), and no more than the excess of
 --   the verified years of the vintage's period minus what was issued (4012).
--- * Verified emissions that excess reduction was issued on cannot change,
---   nor the base be revised from a year it was issued for, until the issue
---   is reversed (4013, 4014).
+-- * What standing excess reduction rests on stays as it is until the issue
+--   is reversed: verified emissions of its period up to its vintage (4013),
+--   the base from then on (4014), the facility's code (4016), the kind's
+--   code and marking (3012); issuing it and changing those run in READ
+--   COMMITTED only (4015), under a per-programme lock.
+-- * Excess reduction is only of the programme's own origin (3011) and has
+--   the vintage of the facility's latest verified year (4011).
 -- * A correction moves units only out of and into open accounts (1002, 1003,
 --   2003, 2004).
 -- * Which credit kind is excess reduction is configuration: the new column
@@ -21,6 +25,18 @@
 
 ALTER TABLE tsetp.ledger ALTER COLUMN id SET GENERATED ALWAYS;
 ALTER TABLE tsetp.facility ALTER COLUMN id SET GENERATED ALWAYS;
+-- Ids and account numbers a client chose under 1.1 may lie ahead of their
+-- sequences; move the sequences past them, so that no later one collides.
+SELECT pg_catalog.setval(s.seq, s.top)
+  FROM (SELECT pg_catalog.pg_get_serial_sequence('tsetp.ledger', 'id')::regclass AS seq,
+               (SELECT pg_catalog.max(l.id) FROM tsetp.ledger l) AS top
+        UNION ALL
+        SELECT pg_catalog.pg_get_serial_sequence('tsetp.facility', 'id')::regclass,
+               (SELECT pg_catalog.max(f.id) FROM tsetp.facility f)
+        UNION ALL
+        SELECT 'tsetp.account_number_seq'::regclass,
+               (SELECT pg_catalog.max(pg_catalog.substring(a.number, '[DG]([0-9]+)$')::bigint) FROM tsetp.account a)) s
+ WHERE s.top > COALESCE(pg_catalog.pg_sequence_last_value(s.seq), 0);
 
 -- 1.1 treated every kind coded ER as excess reduction; the flag says so.
 -- Set without the configuration trigger, which would mark user rows as
@@ -410,52 +426,51 @@ BEGIN
                     pg_catalog.format('Programme %s issues excess reduction only from year %s of a plan period on.', NEW.programme, prog.excess_from_year),
                     'Use tsetp.issue_excess, which issues for the verified years of the period.');
             END IF;
-            -- The programme's own excess reduction exists only as the engine
-            -- computes it (imported blocks of another origin were issued by
-            -- their own registry): into the source facility's designated
-            -- account, for a verified year, and no more than the excess of the
-            -- period's verified years minus what was issued already, however
-            -- it is asked for (tsetp.issue_excess, tsetp.issue, an INSERT).
-            IF NEW.block IS NULL OR tsetp.origin(NEW.block) = prog.credit_origin THEN
-                -- One issuer of a programme's excess at a time, as in
-                -- tsetp.issue_excess, and no change of verified emissions
-                -- meanwhile (tsetp.emission_check takes the same lock): the
-                -- engine's figures and what was issued are read after any
-                -- concurrent issuance or re-verification has committed.
-                PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(NEW.programme));
-                SELECT * INTO fac FROM tsetp.facility f WHERE f.programme = NEW.programme AND f.code = NEW.source;
-                SELECT * INTO er FROM tsetp.facility_period_reduction x WHERE x.facility_id = fac.id AND x.period_no = vp;
-                IF er.facility_id IS NULL THEN
-                    PERFORM tsetp.registry_refuse(4006, pg_catalog.format('%s of programme %s has no target for period %s', NEW.source, NEW.programme, vp),
-                        pg_catalog.format('Excess reduction of vintage %s comes from a facility of %s covered in period %s; %s is not one.',
-                                          NEW.vintage, NEW.programme, vp, NEW.source),
-                        'Give the code of the facility whose reduction it is as source.');
-                END IF;
-                IF dst.facility_id IS DISTINCT FROM fac.id THEN
-                    PERFORM tsetp.registry_refuse(4010, pg_catalog.format('excess reduction of %s can only be issued to its designated account', fac.code),
-                        pg_catalog.format('Account %s is not the designated account of facility %s.', dst.number, fac.code),
-                        pg_catalog.format('Issue into %s; the facility may then transfer it.', tsetp.designated_account(fac.id)));
-                END IF;
-                IF NOT EXISTS (SELECT 1 FROM tsetp.emission e
-                                WHERE e.facility_id = fac.id AND e.fy OPERATOR(tsetp.=) NEW.vintage AND e.verified_by IS NOT NULL) THEN
-                    PERFORM tsetp.registry_refuse(4011, pg_catalog.format('excess reduction of %s of vintage %s cannot be issued: the year is not verified', fac.code, NEW.vintage),
-                        pg_catalog.format('Facility %s has no verified emissions for %s.', fac.code, NEW.vintage),
-                        'Record the verified emissions first; tsetp.issue_excess issues for the latest verified year.');
-                END IF;
-                -- Issues waiting for approval count as issued.
-                SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
-                  FROM tsetp.ledger l
-                 WHERE l.type = 'issue' AND l.source = fac.code AND l.kind = NEW.kind AND l.programme = NEW.programme
-                   AND l.vintage OPERATOR(tsetp.<@) (SELECT p.years FROM tsetp.plan_period p
-                                                      WHERE p.programme = NEW.programme AND p.period_no = vp)
-                   AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision <> 'approved')
-                   AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id);
-                IF want > pg_catalog.floor(tsetp.issuable_excess(COALESCE(er.excess, '0'::tsetp.tco2), issued::tsetp.tco2)::numeric) THEN
-                    PERFORM tsetp.registry_refuse(4012, pg_catalog.format('%s t of excess reduction exceed what facility %s has left for period %s', want, fac.code, vp),
-                        pg_catalog.format('Excess reduction of the verified years is %s t; %s t have been issued already.',
-                                          COALESCE(er.excess, '0'::tsetp.tco2), issued),
-                        'Issue with tsetp.issue_excess, which issues what is left in whole tonnes.');
-                END IF;
+            -- Excess reduction exists only as this registry's engine computes
+            -- it, however it is asked for (tsetp.issue_excess, tsetp.issue, an
+            -- INSERT): of the programme's own origin (a linked registry's
+            -- credits have their own kind), into the source facility's
+            -- designated account, with the vintage of its latest verified
+            -- year, and no more than the excess of the period's verified years
+            -- minus what was issued already.
+            IF NEW.block IS NOT NULL AND tsetp.origin(NEW.block) <> prog.credit_origin THEN
+                PERFORM tsetp.registry_refuse(3011, pg_catalog.format('%s credits of origin %s cannot be issued in programme %s', NEW.kind, tsetp.origin(NEW.block), NEW.programme),
+                    pg_catalog.format('Kind %s is the excess reduction this registry computes and issues itself (origin %s).', NEW.kind, prog.credit_origin),
+                    'Issue a linked registry''s credits under their own kind (tsetp.credit_kind).');
+            END IF;
+            PERFORM tsetp.excess_guard_lock(NEW.programme, true);
+            SELECT * INTO fac FROM tsetp.facility f WHERE f.programme = NEW.programme AND f.code = NEW.source;
+            SELECT * INTO er FROM tsetp.facility_period_reduction x WHERE x.facility_id = fac.id AND x.period_no = vp;
+            IF er.facility_id IS NULL THEN
+                PERFORM tsetp.registry_refuse(4006, pg_catalog.format('%s of programme %s has no target for period %s', NEW.source, NEW.programme, vp),
+                    pg_catalog.format('Excess reduction of vintage %s comes from a facility of %s covered in period %s; %s is not one.',
+                                      NEW.vintage, NEW.programme, vp, NEW.source),
+                    'Give the code of the facility whose reduction it is as source.');
+            END IF;
+            IF dst.facility_id IS DISTINCT FROM fac.id THEN
+                PERFORM tsetp.registry_refuse(4010, pg_catalog.format('excess reduction of %s can only be issued to its designated account', fac.code),
+                    pg_catalog.format('Account %s is not the designated account of facility %s.', dst.number, fac.code),
+                    pg_catalog.format('Issue into %s; the facility may then transfer it.', tsetp.designated_account(fac.id)));
+            END IF;
+            -- The latest verified year: the verified emissions of every year
+            -- up to it are then fixed while the issue stands (check 4013).
+            IF er.last_verified_year IS NULL OR NEW.vintage OPERATOR(tsetp.<>) er.last_verified_year THEN
+                PERFORM tsetp.registry_refuse(4011, pg_catalog.format('excess reduction of %s of vintage %s cannot be issued: its latest verified year is %s',
+                                                                 fac.code, NEW.vintage, COALESCE(er.last_verified_year::text, 'none')),
+                    pg_catalog.format('Excess reduction of period %s is issued for the verified years so far, with the vintage of the latest one.', vp),
+                    'Use tsetp.issue_excess, which issues for the latest verified year.');
+            END IF;
+            SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
+              FROM tsetp.ledger l
+             WHERE l.type = 'issue' AND l.source = fac.code AND l.kind = NEW.kind AND l.programme = NEW.programme
+               AND l.vintage OPERATOR(tsetp.<@) (SELECT p.years FROM tsetp.plan_period p
+                                                  WHERE p.programme = NEW.programme AND p.period_no = vp)
+               AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id);
+            IF want > pg_catalog.floor(tsetp.issuable_excess(COALESCE(er.excess, '0'::tsetp.tco2), issued::tsetp.tco2)::numeric) THEN
+                PERFORM tsetp.registry_refuse(4012, pg_catalog.format('%s t of excess reduction exceed what facility %s has left for period %s', want, fac.code, vp),
+                    pg_catalog.format('Excess reduction of the verified years is %s t; %s t have been issued already.',
+                                      COALESCE(er.excess, '0'::tsetp.tco2), issued),
+                    'Issue with tsetp.issue_excess, which issues what is left in whole tonnes.');
             END IF;
         END IF;
         IF ck.own_facility_only AND (dst.facility_id IS NULL OR NEW.source IS DISTINCT FROM
@@ -729,6 +744,11 @@ DECLARE
 BEGIN
     SELECT * INTO STRICT f FROM tsetp.facility x WHERE x.id = $1;
     SELECT * INTO STRICT p FROM tsetp.programme x WHERE x.code = f.programme;
+    -- One issuer of a programme's excess at a time (this function, the
+    -- set-wise tsetp.issue_excess_all(programme, period_no) and the ledger's
+    -- checks), so that the engine's figures and what was issued already are
+    -- read after any concurrent issuance or change has committed.
+    PERFORM tsetp.excess_guard_lock(f.programme, true);
     ekind := tsetp.excess_kind(f.programme);
     SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = f.programme AND x.period_no = $2;
     SELECT * INTO r FROM tsetp.facility_period_reduction x WHERE x.facility_id = $1 AND x.period_no = $2;
@@ -750,10 +770,6 @@ BEGIN
                               COALESCE(last_fy::text, 'none')),
             'Record the verified emissions of the period''s years first.');
     END IF;
-    -- One issuer of a programme's excess at a time (this function and the
-    -- set-wise tsetp.issue_excess_all(programme, period_no)), so that what was
-    -- issued already is read after any concurrent issuance has committed.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(f.programme));
     -- Already issued: completed issues of this facility's excess of the
     -- period (ledger_issue_source), not reversed by a correction
     -- (ledger_corrected_once); the same conditions as transaction_status's
@@ -830,7 +846,7 @@ BEGIN
     ekind := tsetp.excess_kind($1);
 
     -- One issuer of the programme's excess at a time (as the single version).
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+    PERFORM tsetp.excess_guard_lock($1, true);
 
     -- What each facility gets, by the rules of the single version: covered
     -- in the period with a designated account; the latest verified year of
@@ -928,11 +944,60 @@ SELECT l.facility_id, l.period_no,
  WHERE l.type = 'surrender' AND s.status = 'completed'
  GROUP BY l.facility_id, l.period_no;
 
--- Verified emissions that excess reduction was issued on stay as they are:
--- changing them would leave credits in circulation that the engine no
--- longer computes. The issue is reversed first (tsetp.correct), while its
--- serials are still free; then the re-verified amount is recorded and the
--- excess issued again.
+-- What excess reduction rests on stays as it is while the issue stands:
+-- the verified emissions of its period up to its vintage, the base from
+-- then on, the facility's code (the credits carry it) and the kind's
+-- marking. Changing any of them first needs the issue reversed
+-- (tsetp.correct), while its serials are still free; then the excess is
+-- issued again.
+--
+-- Issuers of a programme's excess take this lock exclusively, changes of
+-- what it rests on take it shared (they do not wait for each other, and a
+-- multi-row UPDATE holding some rows cannot deadlock with another holding
+-- the rest). The checks after the lock read what was committed before it,
+-- which a READ COMMITTED statement does and a REPEATABLE READ or
+-- SERIALIZABLE transaction's snapshot, taken earlier, may not: those are
+-- refused (check 4015).
+CREATE FUNCTION tsetp.excess_guard_lock(programme text, exclusive boolean) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        PERFORM tsetp.registry_refuse(4015, pg_catalog.format('excess reduction and what it rests on change only in READ COMMITTED transactions, not %s',
+                                                         pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+            'Issuing excess reduction, and changing the verified emissions or base it is computed from, must read what other transactions committed before.',
+            'Run it in a READ COMMITTED transaction (the default).');
+    END IF;
+    IF exclusive THEN
+        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+    ELSE
+        PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION tsetp.excess_guard_lock(text, boolean) IS
+    'Takes the programme''s issuance lock (exclusive for issuers of excess reduction, shared for changes of what it rests on), in READ COMMITTED only (check 4015)';
+
+-- The first issue standing (not reversed) of the facility's excess
+-- reduction whose vintage is in the plan period of fy and not before fy;
+-- NULL when none.
+CREATE FUNCTION tsetp.excess_issued_on(facility_id bigint, fy tsetp.fiscal_year) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    RETURN (SELECT l.id
+              FROM tsetp.facility f
+              JOIN tsetp.plan_period pp ON pp.programme = f.programme AND pp.years OPERATOR(tsetp.@>) $2
+              JOIN tsetp.credit_kind k ON k.programme = f.programme AND k.excess_reduction
+              JOIN tsetp.ledger l ON l.type = 'issue' AND l.programme = f.programme AND l.kind = k.code AND l.source = f.code
+             WHERE f.id = $1
+               AND l.vintage OPERATOR(tsetp.<@) pp.years AND l.vintage OPERATOR(tsetp.>=) $2
+               AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
+             ORDER BY l.id
+             LIMIT 1);
+COMMENT ON FUNCTION tsetp.excess_issued_on(bigint, tsetp.fiscal_year) IS
+    'The first standing (unreversed) issue of the facility''s excess reduction that rests on fiscal year fy (vintage in fy''s plan period, not before fy); NULL when none';
+
 CREATE FUNCTION tsetp.emission_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -940,6 +1005,7 @@ AS $$
 DECLARE
     issue_id bigint;
     fac      tsetp.facility;
+    r        tsetp.emission;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM tsetp.ledger l
@@ -951,52 +1017,39 @@ BEGIN
         END IF;
         RETURN NULL;
     END IF;
-    IF OLD.verified_by IS NULL
-       OR (TG_OP = 'UPDATE' AND NEW.facility_id = OLD.facility_id AND NEW.fy OPERATOR(tsetp.=) OLD.fy
-           AND NEW.amount OPERATOR(tsetp.=) OLD.amount AND NEW.verified_by IS NOT NULL) THEN
+    -- Only verified amounts count: a change that touches none, or leaves a
+    -- verified amount as it was, is free.
+    IF (TG_OP = 'INSERT' AND NEW.verified_by IS NULL)
+       OR (TG_OP = 'DELETE' AND OLD.verified_by IS NULL)
+       OR (TG_OP = 'UPDATE' AND ((OLD.verified_by IS NULL AND NEW.verified_by IS NULL)
+                                 OR (OLD.verified_by IS NOT NULL AND NEW.verified_by IS NOT NULL
+                                     AND NEW.facility_id = OLD.facility_id AND NEW.fy OPERATOR(tsetp.=) OLD.fy
+                                     AND NEW.amount OPERATOR(tsetp.=) OLD.amount))) THEN
         RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
     END IF;
-    SELECT * INTO fac FROM tsetp.facility f WHERE f.id = OLD.facility_id;
-    -- Not while the programme's excess is being issued (the issuers take
-    -- the same lock, exclusively), so that an issue never rests on a year
-    -- changed concurrently. Shared: changes of emissions do not wait for
-    -- each other (a multi-row UPDATE holding some rows would otherwise
-    -- deadlock with another holding the rest).
-    PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
-    -- Completed or pending issues of the facility's own excess of the
-    -- year's plan period, from this year on, not reversed.
-    SELECT l.id INTO issue_id
-      FROM tsetp.ledger l
-      JOIN tsetp.programme p ON p.code = l.programme
-      JOIN tsetp.plan_period pp ON pp.programme = l.programme AND pp.years OPERATOR(tsetp.@>) OLD.fy
-      JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
-     WHERE l.type = 'issue' AND l.source = fac.code AND l.programme = fac.programme
-       AND tsetp.origin(l.block) = p.credit_origin
-       AND l.vintage OPERATOR(tsetp.<@) pp.years AND l.vintage OPERATOR(tsetp.>=) OLD.fy
-       AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision <> 'approved')
-       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
-     ORDER BY l.id
-     LIMIT 1;
-    IF issue_id IS NOT NULL THEN
-        PERFORM tsetp.registry_refuse(4013, pg_catalog.format('verified emissions of %s for %s cannot change: excess reduction was issued on them', fac.code, OLD.fy),
-            pg_catalog.format('Transaction %s issued excess reduction of %s computed from the verified years up to %s.', issue_id, fac.code,
-                              (SELECT l.vintage FROM tsetp.ledger l WHERE l.id = issue_id)),
-            pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then record the re-verified amount and issue again.', issue_id));
-    END IF;
+    FOREACH r IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY[NEW] WHEN 'DELETE' THEN ARRAY[OLD] ELSE ARRAY[OLD, NEW] END LOOP
+        SELECT * INTO fac FROM tsetp.facility f WHERE f.id = r.facility_id;
+        PERFORM tsetp.excess_guard_lock(fac.programme, false);
+        issue_id := tsetp.excess_issued_on(r.facility_id, r.fy);
+        IF issue_id IS NOT NULL THEN
+            PERFORM tsetp.registry_refuse(4013, pg_catalog.format('verified emissions of %s for %s cannot change: excess reduction was issued on them', fac.code, r.fy),
+                pg_catalog.format('Transaction %s issued excess reduction of %s computed from the verified years up to %s.', issue_id, fac.code,
+                                  (SELECT l.vintage FROM tsetp.ledger l WHERE l.id = issue_id)),
+                pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then record the verified amount and issue again.', issue_id));
+        END IF;
+    END LOOP;
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
 $$;
 COMMENT ON FUNCTION tsetp.emission_check() IS
-    'Trigger: refuses to change or delete a verified emission year on which excess reduction was issued (completed or pending, not reversed), and to truncate emissions once any was issued (check 4013)';
-CREATE TRIGGER emission_check BEFORE UPDATE OR DELETE ON tsetp.emission
+    'Trigger: refuses to record, change or delete a verified emission year that standing excess reduction rests on (a year of its period up to its vintage), and to truncate emissions once any was issued (check 4013)';
+CREATE TRIGGER emission_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.emission
     FOR EACH ROW EXECUTE FUNCTION tsetp.emission_check();
 CREATE TRIGGER emission_no_truncate BEFORE TRUNCATE ON tsetp.emission
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.emission_check();
 
--- A base revision applies from its fiscal year on; excess reduction issued
--- for a year from then on rests on the base it replaces. The issue is
--- reversed first (tsetp.correct), then the base revised and the excess
--- issued again.
+-- A base revision applies from its fiscal year on, so excess reduction of
+-- a vintage from then on rests on the base it replaces.
 CREATE FUNCTION tsetp.base_emission_under_issue() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -1006,16 +1059,12 @@ DECLARE
     fac      tsetp.facility;
 BEGIN
     SELECT * INTO fac FROM tsetp.facility f WHERE f.id = NEW.facility_id;
-    -- As in tsetp.emission_check: shared with other changes, exclusive of issuers.
-    PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext(fac.programme));
+    PERFORM tsetp.excess_guard_lock(fac.programme, false);
     SELECT l.id INTO issue_id
       FROM tsetp.ledger l
-      JOIN tsetp.programme p ON p.code = l.programme
       JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
      WHERE l.type = 'issue' AND l.source = fac.code AND l.programme = fac.programme
-       AND tsetp.origin(l.block) = p.credit_origin
        AND l.vintage OPERATOR(tsetp.>=) NEW.effective_from
-       AND NOT EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision <> 'approved')
        AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
      ORDER BY l.id
      LIMIT 1;
@@ -1029,7 +1078,51 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tsetp.base_emission_under_issue() IS
-    'Trigger: refuses a base revision taking effect in or before a year that excess reduction was issued for (completed or pending, not reversed; check 4014)';
+    'Trigger: refuses a base revision taking effect in or before the vintage of standing excess reduction of the facility (check 4014)';
 CREATE TRIGGER base_emission_under_issue BEFORE INSERT ON tsetp.base_emission
     FOR EACH ROW EXECUTE FUNCTION tsetp.base_emission_under_issue();
-REVOKE EXECUTE ON FUNCTION tsetp.emission_check(), tsetp.base_emission_under_issue() FROM PUBLIC;
+
+-- Credits carry the code of the facility they come from, and the ledger
+-- names it as their source: it stays once credits were issued under it.
+CREATE FUNCTION tsetp.facility_code_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (NEW.code <> OLD.code OR NEW.programme <> OLD.programme)
+       AND EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.type = 'issue' AND l.source = OLD.code AND l.programme = OLD.programme) THEN
+        PERFORM tsetp.registry_refuse(4016, pg_catalog.format('facility %s cannot change its code or programme: credits were issued under it', OLD.code),
+            pg_catalog.format('The registry issued credits from %s in programme %s; their serial blocks and the ledger name it.', OLD.code, OLD.programme),
+            'Keep the code; names and operators may change.');
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.facility_code_check() IS
+    'Trigger: refuses to change the code or programme of a facility that credits were issued from (check 4016)';
+CREATE TRIGGER facility_code_check BEFORE UPDATE ON tsetp.facility
+    FOR EACH ROW EXECUTE FUNCTION tsetp.facility_code_check();
+
+-- A credit kind the ledger has moved keeps its code and its marking as
+-- excess reduction: the checks read the marking and sum issues by kind.
+CREATE FUNCTION tsetp.credit_kind_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF (TG_OP = 'DELETE' OR NEW.code <> OLD.code OR NEW.programme <> OLD.programme
+        OR NEW.excess_reduction <> OLD.excess_reduction)
+       AND EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.programme = OLD.programme AND l.kind = OLD.code) THEN
+        PERFORM tsetp.registry_refuse(3012, pg_catalog.format('credit kind %s of %s cannot be removed, renamed or re-marked: the ledger holds transactions of it', OLD.code, OLD.programme),
+            'Its transactions, and the excess reduction issued of it, are read by its code and marking.',
+            'Change its name, limits or transferability instead, or add a new kind.');
+    END IF;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION tsetp.credit_kind_check() IS
+    'Trigger: refuses to delete, rename or re-mark (excess_reduction) a credit kind that ledger transactions use (check 3012)';
+CREATE TRIGGER credit_kind_check BEFORE UPDATE OR DELETE ON tsetp.credit_kind
+    FOR EACH ROW EXECUTE FUNCTION tsetp.credit_kind_check();
+REVOKE EXECUTE ON FUNCTION tsetp.emission_check(), tsetp.base_emission_under_issue(), tsetp.facility_code_check(),
+    tsetp.credit_kind_check() FROM PUBLIC;

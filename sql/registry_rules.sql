@@ -119,6 +119,15 @@ SELECT account, kind, vintage, free, reserved, balance, surrendered, retired FRO
 SELECT * FROM balance_at('SAI-D000002', '2025-06-01 00:00+09');
 SELECT * FROM balance_at('SAI-D000002', '2025-06-03 00:00+09');
 
+-- Excess reduction, and the emissions it rests on, change only in READ
+-- COMMITTED, where the checks read what others committed.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT issue_excess(1, 3);
+ROLLBACK;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+UPDATE emission SET amount = '7400' WHERE facility_id = 1 AND fy = 'FY2021';
+ROLLBACK;
+
 DROP ROLE regress_registry_approver;
 \c :regress_db
 DROP DATABASE tsetp_registry_rules;
