@@ -98,6 +98,17 @@ for v in $versions; do
   q -d tsetp_upgrade_data -f data/clerks.sql >/dev/null
   q -d tsetp_upgrade_data -v facilities=126 -v seed=5 -f data/generate.sql >/dev/null
   q -d tsetp_upgrade_data -v facilities=126 -v seed=5 -f data/registry_activity.sql >/dev/null
+  # Ids and an account number chosen by a client, as older versions let
+  # one do, a few steps ahead of their sequences.
+  q -d tsetp_upgrade_data >/dev/null <<'SQL'
+INSERT INTO tsetp.facility (id, programme, code, name, operator, category)
+SELECT max(id) + 3, 'saitama', 'CHOSEN', 'Chosen id', 'Chosen Operator', '2' FROM tsetp.facility;
+INSERT INTO tsetp.account (number, programme, account_type, holder)
+SELECT 'JV-G' || pg_catalog.lpad((last_value + 3)::text, 6, '0'), 'jvets', 'general', 'Chosen' FROM tsetp.account_number_seq;
+-- (The current library refuses a chosen ledger id in every version, so
+-- the ledger's sequence is put behind its ids instead: the same state.)
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('tsetp.ledger', 'id'), max(id) - 3) FROM tsetp.ledger;
+SQL
   snapshot > "$work/data_$v.before"
   holdings=$(q -d tsetp_upgrade_data -c "SELECT count(*) FROM tsetp.holding")
   [ "$holdings" -gt 0 ] || { echo "upgrade: the populated $v database has no holdings" >&2; exit 1; }
@@ -108,7 +119,13 @@ for v in $versions; do
     echo "upgrade: a populated $v database reads differently after the update to $default" >&2
     exit 1
   fi
-  echo "upgrade: populated $v -> $default: $(wc -l < "$work/data_$v.after") rows of years, reports, balances and $holdings holdings unchanged"
+  # After the update, the sequences have moved past the chosen ones.
+  q -d tsetp_upgrade_data >/dev/null <<'SQL'
+INSERT INTO tsetp.facility (programme, code, name, operator, category)
+SELECT 'saitama', 'AFTER' || i, 'After ' || i, 'After Operator', '2' FROM generate_series(1, 5) i;
+SELECT tsetp.issue(tsetp.open_account('jvets', 'After ' || i), 'JPA', 'FY2024', 'AFTER', '1') FROM generate_series(1, 5) i;
+SQL
+  echo "upgrade: populated $v -> $default: $(wc -l < "$work/data_$v.after") rows of years, reports, balances and $holdings holdings unchanged; new ids and numbers pass the ones clients chose"
   populated=$((populated + 1))
 done
 q -d postgres -c "DROP DATABASE IF EXISTS tsetp_upgrade_data"
