@@ -35,7 +35,7 @@ SELECT pg_catalog.setval(s.seq, s.top)
                (SELECT pg_catalog.max(f.id) FROM tsetp.facility f)
         UNION ALL
         SELECT 'tsetp.account_number_seq'::regclass,
-               (SELECT pg_catalog.max(pg_catalog.substring(a.number, '[DG]([0-9]+)$')::bigint) FROM tsetp.account a)) s
+               (SELECT pg_catalog.max(pg_catalog.substring(a.number, '[DG]([0-9]{1,18})$')::bigint) FROM tsetp.account a)) s
  WHERE s.top > COALESCE(pg_catalog.pg_sequence_last_value(s.seq), 0);
 
 -- 1.1 treated every kind coded ER as excess reduction; the flag says so.
@@ -397,7 +397,14 @@ BEGIN
         PERFORM tsetp.registry_refuse(3008, pg_catalog.format('a %s needs a block, or a kind and an amount', NEW.type),
             'The request does not say which units.', 'Give a block, or a kind and an amount.');
     END IF;
-    SELECT * INTO ck FROM tsetp.credit_kind k WHERE k.programme = NEW.programme AND k.code = NEW.kind;
+    -- An issue holds its kind's row, so that the kind is not re-marked as
+    -- or from excess reduction before the issue commits (the marking is
+    -- checked against the ledger, tsetp.credit_kind_check).
+    IF NEW.type = 'issue' THEN
+        SELECT * INTO ck FROM tsetp.credit_kind k WHERE k.programme = NEW.programme AND k.code = NEW.kind FOR SHARE;
+    ELSE
+        SELECT * INTO ck FROM tsetp.credit_kind k WHERE k.programme = NEW.programme AND k.code = NEW.kind;
+    END IF;
     IF NOT FOUND THEN
         PERFORM tsetp.registry_refuse(3001, pg_catalog.format('programme %s has no credit kind %s', NEW.programme, NEW.kind),
             pg_catalog.format('Kinds of %s: %s.', NEW.programme,
@@ -463,6 +470,7 @@ BEGIN
             SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
               FROM tsetp.ledger l
              WHERE l.type = 'issue' AND l.source = fac.code AND l.kind = NEW.kind AND l.programme = NEW.programme
+               AND tsetp.origin(l.block) = prog.credit_origin
                AND l.vintage OPERATOR(tsetp.<@) (SELECT p.years FROM tsetp.plan_period p
                                                   WHERE p.programme = NEW.programme AND p.period_no = vp)
                AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id);
@@ -777,6 +785,7 @@ BEGIN
     SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
       FROM tsetp.ledger l
      WHERE l.type = 'issue' AND l.source = f.code AND l.kind = ekind AND l.programme = f.programme
+       AND tsetp.origin(l.block) = p.credit_origin
        AND l.vintage OPERATOR(tsetp.<@) pp.years
        AND (NOT l.needs_approval
             OR EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision = 'approved'))
@@ -877,6 +886,7 @@ BEGIN
               LEFT JOIN (SELECT l.source, pg_catalog.sum(l.amount::numeric) AS issued
                            FROM tsetp.ledger l
                           WHERE l.type = 'issue' AND l.kind = ekind AND l.programme = $1
+                            AND tsetp.origin(l.block) = p.credit_origin
                             AND l.vintage OPERATOR(tsetp.<@) pp.years
                             AND (NOT l.needs_approval
                                  OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = l.id AND x.decision = 'approved'))
@@ -963,6 +973,11 @@ CREATE FUNCTION tsetp.excess_guard_lock(programme text, exclusive boolean) RETUR
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- A programme without a kind of excess reduction issues none: nothing
+    -- to guard (its issuers are refused by tsetp.excess_kind).
+    IF NOT EXISTS (SELECT 1 FROM tsetp.credit_kind k WHERE k.programme = $1 AND k.excess_reduction) THEN
+        RETURN;
+    END IF;
     IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
         PERFORM tsetp.registry_refuse(4015, pg_catalog.format('excess reduction and what it rests on change only in READ COMMITTED transactions, not %s',
                                                          pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
@@ -977,7 +992,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tsetp.excess_guard_lock(text, boolean) IS
-    'Takes the programme''s issuance lock (exclusive for issuers of excess reduction, shared for changes of what it rests on), in READ COMMITTED only (check 4015)';
+    'Takes the programme''s issuance lock (exclusive for issuers of excess reduction, shared for changes of what it rests on), in READ COMMITTED only (check 4015); nothing for a programme without a kind of excess reduction';
 
 -- The first issue standing (not reversed) of the facility's excess
 -- reduction whose vintage is in the plan period of fy and not before fy;
@@ -992,11 +1007,29 @@ CREATE FUNCTION tsetp.excess_issued_on(facility_id bigint, fy tsetp.fiscal_year)
               JOIN tsetp.ledger l ON l.type = 'issue' AND l.programme = f.programme AND l.kind = k.code AND l.source = f.code
              WHERE f.id = $1
                AND l.vintage OPERATOR(tsetp.<@) pp.years AND l.vintage OPERATOR(tsetp.>=) $2
+               AND tsetp.origin(l.block) = (SELECT p.credit_origin FROM tsetp.programme p WHERE p.code = f.programme)
                AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
              ORDER BY l.id
              LIMIT 1);
 COMMENT ON FUNCTION tsetp.excess_issued_on(bigint, tsetp.fiscal_year) IS
     'The first standing (unreversed) issue of the facility''s excess reduction that rests on fiscal year fy (vintage in fy''s plan period, not before fy); NULL when none';
+
+-- The first standing issue of the facility's excess reduction of a vintage
+-- from fy on (fy NULL: of any vintage), in any period; NULL when none.
+CREATE FUNCTION tsetp.excess_issued_from(facility_id bigint, fy tsetp.fiscal_year) RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    RETURN (SELECT l.id
+              FROM tsetp.facility f
+              JOIN tsetp.credit_kind k ON k.programme = f.programme AND k.excess_reduction
+              JOIN tsetp.ledger l ON l.type = 'issue' AND l.programme = f.programme AND l.kind = k.code AND l.source = f.code
+             WHERE f.id = $1 AND ($2 IS NULL OR l.vintage OPERATOR(tsetp.>=) $2)
+               AND tsetp.origin(l.block) = (SELECT p.credit_origin FROM tsetp.programme p WHERE p.code = f.programme)
+               AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
+             ORDER BY l.id
+             LIMIT 1);
+COMMENT ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) IS
+    'The first standing (unreversed) issue of the facility''s excess reduction of a vintage from fiscal year fy on (NULL: any), in any period; NULL when none';
 
 CREATE FUNCTION tsetp.emission_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1029,6 +1062,9 @@ BEGIN
     END IF;
     FOREACH r IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY[NEW] WHEN 'DELETE' THEN ARRAY[OLD] ELSE ARRAY[OLD, NEW] END LOOP
         SELECT * INTO fac FROM tsetp.facility f WHERE f.id = r.facility_id;
+        -- A year outside every plan period (a base year) earns no excess.
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM tsetp.plan_period pp
+                                   WHERE pp.programme = fac.programme AND pp.years OPERATOR(tsetp.@>) r.fy);
         PERFORM tsetp.excess_guard_lock(fac.programme, false);
         issue_id := tsetp.excess_issued_on(r.facility_id, r.fy);
         IF issue_id IS NOT NULL THEN
@@ -1060,14 +1096,7 @@ DECLARE
 BEGIN
     SELECT * INTO fac FROM tsetp.facility f WHERE f.id = NEW.facility_id;
     PERFORM tsetp.excess_guard_lock(fac.programme, false);
-    SELECT l.id INTO issue_id
-      FROM tsetp.ledger l
-      JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
-     WHERE l.type = 'issue' AND l.source = fac.code AND l.programme = fac.programme
-       AND l.vintage OPERATOR(tsetp.>=) NEW.effective_from
-       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
-     ORDER BY l.id
-     LIMIT 1;
+    issue_id := tsetp.excess_issued_from(NEW.facility_id, NEW.effective_from);
     IF issue_id IS NOT NULL THEN
         PERFORM tsetp.registry_refuse(4014, pg_catalog.format('base emissions of %s cannot be revised from %s: excess reduction was issued on them', fac.code, NEW.effective_from),
             pg_catalog.format('Transaction %s issued excess reduction of %s for the verified years up to %s, computed from the base in force then.',
@@ -1082,24 +1111,95 @@ COMMENT ON FUNCTION tsetp.base_emission_under_issue() IS
 CREATE TRIGGER base_emission_under_issue BEFORE INSERT ON tsetp.base_emission
     FOR EACH ROW EXECUTE FUNCTION tsetp.base_emission_under_issue();
 
+-- The other inputs of the evaluation: a certification (relief) sets the
+-- rate of its year, energy use decides from when a facility is covered.
+-- A certification counts in its year's plan period, as emissions do;
+-- energy use of a year counts for coverage in every later one.
+CREATE FUNCTION tsetp.excess_input_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    issue_id  bigint;
+    fac       tsetp.facility;
+    r         record;
+    what      text := CASE TG_TABLE_NAME WHEN 'certification' THEN 'certification' ELSE 'energy use' END;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        IF EXISTS (SELECT 1 FROM tsetp.ledger l
+                     JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
+                    WHERE l.type = 'issue') THEN
+            PERFORM tsetp.registry_refuse(4017, pg_catalog.format('%s cannot be truncated: excess reduction was issued on it', TG_TABLE_NAME),
+                'The registry holds excess reduction computed from it.',
+                'Change it row by row, after reversing the issues that rest on it.');
+        END IF;
+        RETURN NULL;
+    END IF;
+    -- OLD is NULL on INSERT, NEW on DELETE.
+    FOR r IN SELECT x.facility_id, x.fy
+               FROM (SELECT OLD.facility_id, OLD.fy UNION ALL SELECT NEW.facility_id, NEW.fy) AS x(facility_id, fy)
+              WHERE x.facility_id IS NOT NULL LOOP
+        SELECT * INTO fac FROM tsetp.facility f WHERE f.id = r.facility_id;
+        PERFORM tsetp.excess_guard_lock(fac.programme, false);
+        IF TG_TABLE_NAME = 'certification' THEN
+            issue_id := tsetp.excess_issued_on(r.facility_id, r.fy);
+        ELSE
+            issue_id := tsetp.excess_issued_from(r.facility_id, r.fy);
+        END IF;
+        IF issue_id IS NOT NULL THEN
+            PERFORM tsetp.registry_refuse(4017, pg_catalog.format('%s of %s for %s cannot change: excess reduction was issued on it', what, fac.code, r.fy),
+                pg_catalog.format('Transaction %s issued excess reduction of %s computed with it (verified years up to %s).', issue_id, fac.code,
+                                  (SELECT l.vintage FROM tsetp.ledger l WHERE l.id = issue_id)),
+                pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then record the change and issue again.', issue_id));
+        END IF;
+    END LOOP;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION tsetp.excess_input_check() IS
+    'Trigger: refuses to record, change or delete a certification of a year that standing excess reduction rests on, or energy use of a year up to the vintage of standing excess reduction of the facility (check 4017)';
+CREATE TRIGGER excess_input_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.certification
+    FOR EACH ROW EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.certification
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.energy_use
+    FOR EACH ROW EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.energy_use
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+
 -- Credits carry the code of the facility they come from, and the ledger
 -- names it as their source: it stays once credits were issued under it.
+-- The category sets the facility's rates: it stays while excess reduction
+-- computed with them stands. Under the programme's issuance lock, as the
+-- other changes of what excess rests on.
 CREATE FUNCTION tsetp.facility_code_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    issue_id bigint;
 BEGIN
+    IF NEW.code = OLD.code AND NEW.programme = OLD.programme AND NEW.category = OLD.category THEN
+        RETURN NEW;
+    END IF;
+    PERFORM tsetp.excess_guard_lock(OLD.programme, false);
     IF (NEW.code <> OLD.code OR NEW.programme <> OLD.programme)
        AND EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.type = 'issue' AND l.source = OLD.code AND l.programme = OLD.programme) THEN
         PERFORM tsetp.registry_refuse(4016, pg_catalog.format('facility %s cannot change its code or programme: credits were issued under it', OLD.code),
             pg_catalog.format('The registry issued credits from %s in programme %s; their serial blocks and the ledger name it.', OLD.code, OLD.programme),
             'Keep the code; names and operators may change.');
     END IF;
+    issue_id := tsetp.excess_issued_from(OLD.id, NULL);
+    IF NEW.category <> OLD.category AND issue_id IS NOT NULL THEN
+        PERFORM tsetp.registry_refuse(4016, pg_catalog.format('facility %s cannot change its category: excess reduction was issued with its rates', OLD.code),
+            pg_catalog.format('Transaction %s issued excess reduction of %s computed with the rates of category %s.', issue_id, OLD.code, OLD.category),
+            pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then change the category and issue again.', issue_id));
+    END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION tsetp.facility_code_check() IS
-    'Trigger: refuses to change the code or programme of a facility that credits were issued from (check 4016)';
+    'Trigger: refuses to change the code or programme of a facility that credits were issued from, or its category while excess reduction computed with its rates stands (check 4016)';
 CREATE TRIGGER facility_code_check BEFORE UPDATE ON tsetp.facility
     FOR EACH ROW EXECUTE FUNCTION tsetp.facility_code_check();
 
@@ -1110,9 +1210,11 @@ CREATE FUNCTION tsetp.credit_kind_check() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF (TG_OP = 'DELETE' OR NEW.code <> OLD.code OR NEW.programme <> OLD.programme
-        OR NEW.excess_reduction <> OLD.excess_reduction)
-       AND EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.programme = OLD.programme AND l.kind = OLD.code) THEN
+    IF TG_OP = 'UPDATE' AND NEW.code = OLD.code AND NEW.programme = OLD.programme
+       AND NEW.excess_reduction = OLD.excess_reduction THEN
+        RETURN NEW;
+    END IF;
+    IF EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.programme = OLD.programme AND l.kind = OLD.code) THEN
         PERFORM tsetp.registry_refuse(3012, pg_catalog.format('credit kind %s of %s cannot be removed, renamed or re-marked: the ledger holds transactions of it', OLD.code, OLD.programme),
             'Its transactions, and the excess reduction issued of it, are read by its code and marking.',
             'Change its name, limits or transferability instead, or add a new kind.');
@@ -1125,4 +1227,4 @@ COMMENT ON FUNCTION tsetp.credit_kind_check() IS
 CREATE TRIGGER credit_kind_check BEFORE UPDATE OR DELETE ON tsetp.credit_kind
     FOR EACH ROW EXECUTE FUNCTION tsetp.credit_kind_check();
 REVOKE EXECUTE ON FUNCTION tsetp.emission_check(), tsetp.base_emission_under_issue(), tsetp.facility_code_check(),
-    tsetp.credit_kind_check() FROM PUBLIC;
+    tsetp.credit_kind_check(), tsetp.excess_input_check() FROM PUBLIC;

@@ -127,6 +127,10 @@ ROLLBACK;
 BEGIN ISOLATION LEVEL SERIALIZABLE;
 UPDATE emission SET amount = '7400' WHERE facility_id = 1 AND fy = 'FY2021';
 ROLLBACK;
+-- A base year earns no excess: recorded in any isolation.
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+INSERT INTO emission VALUES (1, 'FY2005', '9000', 'Verifier KK');
+ROLLBACK;
 
 DROP ROLE regress_registry_approver;
 \c :regress_db

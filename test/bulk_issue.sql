@@ -4,7 +4,7 @@
 -- facility; issues nothing twice; skips facilities with nothing to issue;
 -- and leaves no way around the ledger's checks.
 BEGIN;
-SELECT plan(56);
+SELECT plan(62);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Clock: Monday 2 June 2025, 11:00 JST, in period 3 (FY2020-FY2024) of
@@ -242,10 +242,24 @@ SELECT throws_ok($$INSERT INTO tsetp.emission SELECT pg_temp.f('B8'), 'FY2022', 
 SELECT lives_ok($$INSERT INTO tsetp.emission SELECT pg_temp.f('B8'), 'FY2022', '9900'$$,
                 'an unverified amount counts for nothing and is recorded');
 
+-- Nor do the other inputs of its evaluation: certifications of its years,
+-- energy use up to its vintage (B1's standing issue: FY2021).
+SELECT throws_ok($$INSERT INTO tsetp.certification VALUES (pg_temp.f('B1'), 'FY2020', 'sme')$$,
+                 'TR417', NULL, '4017 no relief for a year standing excess rests on');
+SELECT lives_ok($$INSERT INTO tsetp.certification VALUES (pg_temp.f('B1'), 'FY2022', 'sme')$$,
+                'a certification of a later year is recorded');
+SELECT throws_ok($$UPDATE tsetp.energy_use SET crude_oil_kl = 1000 WHERE facility_id = pg_temp.f('B1') AND fy::text = 'FY2019'$$,
+                 'TR417', NULL, '4017 no change of energy use up to the vintage (it decides coverage)');
+SELECT lives_ok($$INSERT INTO tsetp.energy_use VALUES (pg_temp.f('B1'), 'FY2025', 2000, true)$$,
+                'energy use of a later year is recorded');
+
 -- Credits carry the facility's code.
 SELECT throws_ok($$UPDATE tsetp.facility SET code = 'B1X' WHERE code = 'B1'$$,
                  'TR416', NULL, '4016 a facility that credits were issued from keeps its code');
 SELECT lives_ok($$UPDATE tsetp.facility SET code = 'B6X' WHERE code = 'B6'$$, 'one without credits may be recoded');
+SELECT throws_ok($$UPDATE tsetp.facility SET category = '2' WHERE code = 'B1'$$,
+                 'TR416', NULL, '4016 nor its category while excess computed with its rates stands');
+SELECT lives_ok($$UPDATE tsetp.facility SET category = '2' WHERE code = 'B3'$$, 'one without standing excess may change category');
 
 -- Which kind is excess reduction is configuration (credit_kind.excess_reduction),
 -- fixed once the ledger uses the kind.
