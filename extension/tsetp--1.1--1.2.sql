@@ -994,26 +994,6 @@ $$;
 COMMENT ON FUNCTION tsetp.excess_guard_lock(text, boolean) IS
     'Takes the programme''s issuance lock (exclusive for issuers of excess reduction, shared for changes of what it rests on), in READ COMMITTED only (check 4015); nothing for a programme without a kind of excess reduction';
 
--- The first issue standing (not reversed) of the facility's excess
--- reduction whose vintage is in the plan period of fy and not before fy;
--- NULL when none.
-CREATE FUNCTION tsetp.excess_issued_on(facility_id bigint, fy tsetp.fiscal_year) RETURNS bigint
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, pg_temp
-    RETURN (SELECT l.id
-              FROM tsetp.facility f
-              JOIN tsetp.plan_period pp ON pp.programme = f.programme AND pp.years OPERATOR(tsetp.@>) $2
-              JOIN tsetp.credit_kind k ON k.programme = f.programme AND k.excess_reduction
-              JOIN tsetp.ledger l ON l.type = 'issue' AND l.programme = f.programme AND l.kind = k.code AND l.source = f.code
-             WHERE f.id = $1
-               AND l.vintage OPERATOR(tsetp.<@) pp.years AND l.vintage OPERATOR(tsetp.>=) $2
-               AND tsetp.origin(l.block) = (SELECT p.credit_origin FROM tsetp.programme p WHERE p.code = f.programme)
-               AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
-             ORDER BY l.id
-             LIMIT 1);
-COMMENT ON FUNCTION tsetp.excess_issued_on(bigint, tsetp.fiscal_year) IS
-    'The first standing (unreversed) issue of the facility''s excess reduction that rests on fiscal year fy (vintage in fy''s plan period, not before fy); NULL when none';
-
 -- The first standing issue of the facility's excess reduction of a vintage
 -- from fy on (fy NULL: of any vintage), in any period; NULL when none.
 CREATE FUNCTION tsetp.excess_issued_from(facility_id bigint, fy tsetp.fiscal_year) RETURNS bigint
@@ -1030,59 +1010,6 @@ CREATE FUNCTION tsetp.excess_issued_from(facility_id bigint, fy tsetp.fiscal_yea
              LIMIT 1);
 COMMENT ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) IS
     'The first standing (unreversed) issue of the facility''s excess reduction of a vintage from fiscal year fy on (NULL: any), in any period; NULL when none';
-
-CREATE FUNCTION tsetp.emission_check() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    issue_id bigint;
-    fac      tsetp.facility;
-    r        tsetp.emission;
-BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        IF EXISTS (SELECT 1 FROM tsetp.ledger l
-                     JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
-                    WHERE l.type = 'issue') THEN
-            PERFORM tsetp.registry_refuse(4013, 'emissions cannot be truncated: excess reduction was issued on them',
-                'The registry holds excess reduction computed from the verified emissions.',
-                'Change emissions row by row, after reversing the issues that rest on them.');
-        END IF;
-        RETURN NULL;
-    END IF;
-    -- Only verified amounts count: a change that touches none, or leaves a
-    -- verified amount as it was, is free.
-    IF (TG_OP = 'INSERT' AND NEW.verified_by IS NULL)
-       OR (TG_OP = 'DELETE' AND OLD.verified_by IS NULL)
-       OR (TG_OP = 'UPDATE' AND ((OLD.verified_by IS NULL AND NEW.verified_by IS NULL)
-                                 OR (OLD.verified_by IS NOT NULL AND NEW.verified_by IS NOT NULL
-                                     AND NEW.facility_id = OLD.facility_id AND NEW.fy OPERATOR(tsetp.=) OLD.fy
-                                     AND NEW.amount OPERATOR(tsetp.=) OLD.amount))) THEN
-        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
-    END IF;
-    FOREACH r IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY[NEW] WHEN 'DELETE' THEN ARRAY[OLD] ELSE ARRAY[OLD, NEW] END LOOP
-        SELECT * INTO fac FROM tsetp.facility f WHERE f.id = r.facility_id;
-        -- A year outside every plan period (a base year) earns no excess.
-        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM tsetp.plan_period pp
-                                   WHERE pp.programme = fac.programme AND pp.years OPERATOR(tsetp.@>) r.fy);
-        PERFORM tsetp.excess_guard_lock(fac.programme, false);
-        issue_id := tsetp.excess_issued_on(r.facility_id, r.fy);
-        IF issue_id IS NOT NULL THEN
-            PERFORM tsetp.registry_refuse(4013, pg_catalog.format('verified emissions of %s for %s cannot change: excess reduction was issued on them', fac.code, r.fy),
-                pg_catalog.format('Transaction %s issued excess reduction of %s computed from the verified years up to %s.', issue_id, fac.code,
-                                  (SELECT l.vintage FROM tsetp.ledger l WHERE l.id = issue_id)),
-                pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then record the verified amount and issue again.', issue_id));
-        END IF;
-    END LOOP;
-    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
-END
-$$;
-COMMENT ON FUNCTION tsetp.emission_check() IS
-    'Trigger: refuses to record, change or delete a verified emission year that standing excess reduction rests on (a year of its period up to its vintage), and to truncate emissions once any was issued (check 4013)';
-CREATE TRIGGER emission_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.emission
-    FOR EACH ROW EXECUTE FUNCTION tsetp.emission_check();
-CREATE TRIGGER emission_no_truncate BEFORE TRUNCATE ON tsetp.emission
-    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.emission_check();
 
 -- A base revision applies from its fiscal year on, so excess reduction of
 -- a vintage from then on rests on the base it replaces.
@@ -1111,59 +1038,146 @@ COMMENT ON FUNCTION tsetp.base_emission_under_issue() IS
 CREATE TRIGGER base_emission_under_issue BEFORE INSERT ON tsetp.base_emission
     FOR EACH ROW EXECUTE FUNCTION tsetp.base_emission_under_issue();
 
--- The other inputs of the evaluation: a certification (relief) sets the
--- rate of its year, energy use decides from when a facility is covered.
--- A certification counts in its year's plan period, as emissions do;
--- energy use of a year counts for coverage in every later one.
+-- The inputs of the evaluation, guarded set-wise once per statement (a
+-- load of many rows costs one query, not one per row), from the rows the
+-- statement changed (transition tables): verified emissions and
+-- certifications count in their year's plan period, energy use of a year
+-- (coverage) in every later one. The statement's rows are written before
+-- the check, so the shared lock is taken after their row locks, as by a
+-- row trigger; shared, concurrent changes do not wait for each other.
 CREATE FUNCTION tsetp.excess_input_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    issue_id  bigint;
-    fac       tsetp.facility;
-    r         record;
-    what      text := CASE TG_TABLE_NAME WHEN 'certification' THEN 'certification' ELSE 'energy use' END;
+    hit     record;
+    old_ids bigint[];
+    old_fys tsetp.fiscal_year[];
+    new_ids bigint[];
+    new_fys tsetp.fiscal_year[];
+    ids     bigint[];
+    fys     tsetp.fiscal_year[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         IF EXISTS (SELECT 1 FROM tsetp.ledger l
                      JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
                     WHERE l.type = 'issue') THEN
-            PERFORM tsetp.registry_refuse(4017, pg_catalog.format('%s cannot be truncated: excess reduction was issued on it', TG_TABLE_NAME),
+            PERFORM tsetp.registry_refuse(CASE TG_TABLE_NAME WHEN 'emission' THEN 4013 ELSE 4017 END,
+                pg_catalog.format('%s cannot be truncated: excess reduction was issued on it', TG_TABLE_NAME),
                 'The registry holds excess reduction computed from it.',
                 'Change it row by row, after reversing the issues that rest on it.');
         END IF;
         RETURN NULL;
     END IF;
-    -- OLD is NULL on INSERT, NEW on DELETE.
-    FOR r IN SELECT x.facility_id, x.fy
-               FROM (SELECT OLD.facility_id, OLD.fy UNION ALL SELECT NEW.facility_id, NEW.fy) AS x(facility_id, fy)
-              WHERE x.facility_id IS NOT NULL LOOP
-        SELECT * INTO fac FROM tsetp.facility f WHERE f.id = r.facility_id;
-        PERFORM tsetp.excess_guard_lock(fac.programme, false);
-        IF TG_TABLE_NAME = 'certification' THEN
-            issue_id := tsetp.excess_issued_on(r.facility_id, r.fy);
-        ELSE
-            issue_id := tsetp.excess_issued_from(r.facility_id, r.fy);
+
+    -- The (facility, year) of every row that counts and changed: any row of
+    -- energy use or certification; of emissions, a verified one whose
+    -- verified amount is not the same before and after. (Gathered into
+    -- arrays: the transition tables exist only for their events.)
+    IF TG_TABLE_NAME = 'emission' AND TG_OP = 'INSERT' THEN
+        SELECT pg_catalog.array_agg(n.facility_id), pg_catalog.array_agg(n.fy) INTO new_ids, new_fys
+          FROM new_rows n WHERE n.verified_by IS NOT NULL;
+    ELSIF TG_TABLE_NAME = 'emission' AND TG_OP = 'DELETE' THEN
+        SELECT pg_catalog.array_agg(o.facility_id), pg_catalog.array_agg(o.fy) INTO old_ids, old_fys
+          FROM old_rows o WHERE o.verified_by IS NOT NULL;
+    ELSIF TG_TABLE_NAME = 'emission' THEN
+        SELECT pg_catalog.array_agg(o.facility_id), pg_catalog.array_agg(o.fy) INTO old_ids, old_fys
+          FROM old_rows o
+         WHERE o.verified_by IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM new_rows n
+                            WHERE n.facility_id = o.facility_id AND n.fy OPERATOR(tsetp.=) o.fy
+                              AND n.amount OPERATOR(tsetp.=) o.amount AND n.verified_by IS NOT NULL);
+        SELECT pg_catalog.array_agg(n.facility_id), pg_catalog.array_agg(n.fy) INTO new_ids, new_fys
+          FROM new_rows n
+         WHERE n.verified_by IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM old_rows o
+                            WHERE o.facility_id = n.facility_id AND o.fy OPERATOR(tsetp.=) n.fy
+                              AND o.amount OPERATOR(tsetp.=) n.amount AND o.verified_by IS NOT NULL);
+    ELSE
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            SELECT pg_catalog.array_agg(o.facility_id), pg_catalog.array_agg(o.fy) INTO old_ids, old_fys FROM old_rows o;
         END IF;
-        IF issue_id IS NOT NULL THEN
-            PERFORM tsetp.registry_refuse(4017, pg_catalog.format('%s of %s for %s cannot change: excess reduction was issued on it', what, fac.code, r.fy),
-                pg_catalog.format('Transaction %s issued excess reduction of %s computed with it (verified years up to %s).', issue_id, fac.code,
-                                  (SELECT l.vintage FROM tsetp.ledger l WHERE l.id = issue_id)),
-                pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then record the change and issue again.', issue_id));
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            SELECT pg_catalog.array_agg(n.facility_id), pg_catalog.array_agg(n.fy) INTO new_ids, new_fys FROM new_rows n;
         END IF;
-    END LOOP;
-    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    ids := COALESCE(old_ids, '{}') || COALESCE(new_ids, '{}');
+    fys := COALESCE(old_fys, '{}') || COALESCE(new_fys, '{}');
+    IF pg_catalog.cardinality(ids) = 0 THEN
+        RETURN NULL;
+    END IF;
+
+    -- The programmes of the rows that can matter, locked in name order: of
+    -- emissions and certifications those of a plan-period year (a base year
+    -- earns no excess), of energy use all.
+    PERFORM tsetp.excess_guard_lock(x.programme, false)
+       FROM (SELECT DISTINCT f.programme
+               FROM UNNEST(ids, fys) AS c(facility_id, fy)  -- syntax (ROWS FROM), not a function
+               JOIN tsetp.facility f ON f.id = c.facility_id
+              WHERE TG_TABLE_NAME = 'energy_use'
+                 OR EXISTS (SELECT 1 FROM tsetp.plan_period pp
+                             WHERE pp.programme = f.programme AND pp.years OPERATOR(tsetp.@>) c.fy)
+              ORDER BY f.programme) x;
+
+    SELECT c.fy, f.code, l.id, l.vintage INTO hit
+      FROM UNNEST(ids, fys) AS c(facility_id, fy)  -- syntax (ROWS FROM), not a function
+      JOIN tsetp.facility f ON f.id = c.facility_id
+      JOIN tsetp.programme p ON p.code = f.programme
+      JOIN tsetp.credit_kind k ON k.programme = f.programme AND k.excess_reduction
+      JOIN tsetp.ledger l ON l.type = 'issue' AND l.programme = f.programme AND l.kind = k.code AND l.source = f.code
+     WHERE tsetp.origin(l.block) = p.credit_origin
+       AND l.vintage OPERATOR(tsetp.>=) c.fy
+       AND (TG_TABLE_NAME = 'energy_use'
+            OR EXISTS (SELECT 1 FROM tsetp.plan_period pp
+                        WHERE pp.programme = f.programme AND pp.years OPERATOR(tsetp.@>) c.fy
+                          AND l.vintage OPERATOR(tsetp.<@) pp.years))
+       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger x WHERE x.corrects = l.id)
+     ORDER BY f.code, c.fy, l.id
+     LIMIT 1;
+    IF FOUND THEN
+        PERFORM tsetp.registry_refuse(CASE TG_TABLE_NAME WHEN 'emission' THEN 4013 ELSE 4017 END,
+            pg_catalog.format('%s of %s for %s cannot change: excess reduction was issued on %s',
+                              CASE TG_TABLE_NAME WHEN 'emission' THEN 'verified emissions' WHEN 'certification' THEN 'certification' ELSE 'energy use' END,
+                              hit.code, hit.fy, CASE TG_TABLE_NAME WHEN 'emission' THEN 'them' ELSE 'it' END),
+            pg_catalog.format('Transaction %s issued excess reduction of %s computed with it (verified years up to %s).', hit.id, hit.code, hit.vintage),
+            pg_catalog.format('Reverse the issue first (tsetp.correct(%s, reason)), then record the change and issue again.', hit.id));
+    END IF;
+    RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION tsetp.excess_input_check() IS
-    'Trigger: refuses to record, change or delete a certification of a year that standing excess reduction rests on, or energy use of a year up to the vintage of standing excess reduction of the facility (check 4017)';
-CREATE TRIGGER excess_input_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.certification
-    FOR EACH ROW EXECUTE FUNCTION tsetp.excess_input_check();
+    'Statement trigger: refuses to record, change or delete a verified emission year or a certification that standing excess reduction rests on (a year of its plan period up to its vintage; checks 4013, 4017), or energy use of a year up to the vintage of standing excess reduction of the facility (4017); and to truncate these tables once any was issued';
+CREATE TRIGGER excess_input_insert AFTER INSERT ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_update AFTER UPDATE ON tsetp.emission
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_delete AFTER DELETE ON tsetp.emission
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.emission
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_insert AFTER INSERT ON tsetp.certification
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_update AFTER UPDATE ON tsetp.certification
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_delete AFTER DELETE ON tsetp.certification
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
 CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.certification
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.energy_use
-    FOR EACH ROW EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_insert AFTER INSERT ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_update AFTER UPDATE ON tsetp.energy_use
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
+CREATE TRIGGER excess_input_delete AFTER DELETE ON tsetp.energy_use
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
 CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.energy_use
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
 
@@ -1226,5 +1240,5 @@ COMMENT ON FUNCTION tsetp.credit_kind_check() IS
     'Trigger: refuses to delete, rename or re-mark (excess_reduction) a credit kind that ledger transactions use (check 3012)';
 CREATE TRIGGER credit_kind_check BEFORE UPDATE OR DELETE ON tsetp.credit_kind
     FOR EACH ROW EXECUTE FUNCTION tsetp.credit_kind_check();
-REVOKE EXECUTE ON FUNCTION tsetp.emission_check(), tsetp.base_emission_under_issue(), tsetp.facility_code_check(),
+REVOKE EXECUTE ON FUNCTION tsetp.base_emission_under_issue(), tsetp.facility_code_check(),
     tsetp.credit_kind_check(), tsetp.excess_input_check() FROM PUBLIC;

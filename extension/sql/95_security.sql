@@ -33,7 +33,7 @@ GRANT USAGE ON SCHEMA tsetp TO tsetp_admin, tsetp_operator, tsetp_verifier, tset
 -- Trigger functions that write across the lines are not for direct calls.
 REVOKE EXECUTE ON FUNCTION tsetp.ledger_apply(), tsetp.approval_apply(), tsetp.account_check(),
     tsetp.open_designated_accounts(), tsetp.base_emission_check(), tsetp.energy_use_changed(),
-    tsetp.coverage_rule_changed(), tsetp.refresh_coverage(bigint[]), tsetp.emission_check(),
+    tsetp.coverage_rule_changed(), tsetp.refresh_coverage(bigint[]),
     tsetp.base_emission_under_issue(), tsetp.facility_code_check(), tsetp.credit_kind_check(),
     tsetp.excess_input_check() FROM PUBLIC;
 
