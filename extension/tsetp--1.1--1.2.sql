@@ -1043,8 +1043,12 @@ CREATE TRIGGER base_emission_under_issue BEFORE INSERT ON tsetp.base_emission
 -- statement changed (transition tables): verified emissions and
 -- certifications count in their year's plan period, energy use of a year
 -- (coverage) in every later one. The statement's rows are written before
--- the check, so the shared lock is taken after their row locks, as by a
--- row trigger; shared, concurrent changes do not wait for each other.
+-- the check, so the shared lock is taken after them; shared, concurrent
+-- changes do not wait for each other. An issuer that goes on to write
+-- these inputs in the same transaction can deadlock with a change waiting
+-- for its lock (one of the two is rolled back): issue last. The triggers'
+-- names sort first, so that a refused change of energy use stops before
+-- the coverage refresh (triggers of a kind fire in name order).
 CREATE FUNCTION tsetp.excess_input_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -1081,18 +1085,16 @@ BEGIN
         SELECT pg_catalog.array_agg(o.facility_id), pg_catalog.array_agg(o.fy) INTO old_ids, old_fys
           FROM old_rows o WHERE o.verified_by IS NOT NULL;
     ELSIF TG_TABLE_NAME = 'emission' THEN
-        SELECT pg_catalog.array_agg(o.facility_id), pg_catalog.array_agg(o.fy) INTO old_ids, old_fys
-          FROM old_rows o
-         WHERE o.verified_by IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM new_rows n
-                            WHERE n.facility_id = o.facility_id AND n.fy OPERATOR(tsetp.=) o.fy
-                              AND n.amount OPERATOR(tsetp.=) o.amount AND n.verified_by IS NOT NULL);
-        SELECT pg_catalog.array_agg(n.facility_id), pg_catalog.array_agg(n.fy) INTO new_ids, new_fys
-          FROM new_rows n
-         WHERE n.verified_by IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM old_rows o
-                            WHERE o.facility_id = n.facility_id AND o.fy OPERATOR(tsetp.=) n.fy
-                              AND o.amount OPERATOR(tsetp.=) n.amount AND o.verified_by IS NOT NULL);
+        -- Set operations, not anti-joins: the plan is kept for the session,
+        -- and one made for a one-row UPDATE must not serve a bulk one.
+        SELECT pg_catalog.array_agg(x.facility_id), pg_catalog.array_agg(x.fy) INTO old_ids, old_fys
+          FROM (SELECT o.facility_id, o.fy, o.amount FROM old_rows o WHERE o.verified_by IS NOT NULL
+                EXCEPT
+                SELECT n.facility_id, n.fy, n.amount FROM new_rows n WHERE n.verified_by IS NOT NULL) x;
+        SELECT pg_catalog.array_agg(x.facility_id), pg_catalog.array_agg(x.fy) INTO new_ids, new_fys
+          FROM (SELECT n.facility_id, n.fy, n.amount FROM new_rows n WHERE n.verified_by IS NOT NULL
+                EXCEPT
+                SELECT o.facility_id, o.fy, o.amount FROM old_rows o WHERE o.verified_by IS NOT NULL) x;
     ELSE
         IF TG_OP IN ('UPDATE', 'DELETE') THEN
             SELECT pg_catalog.array_agg(o.facility_id), pg_catalog.array_agg(o.fy) INTO old_ids, old_fys FROM old_rows o;
@@ -1147,38 +1149,38 @@ END
 $$;
 COMMENT ON FUNCTION tsetp.excess_input_check() IS
     'Statement trigger: refuses to record, change or delete a verified emission year or a certification that standing excess reduction rests on (a year of its plan period up to its vintage; checks 4013, 4017), or energy use of a year up to the vintage of standing excess reduction of the facility (4017); and to truncate these tables once any was issued';
-CREATE TRIGGER excess_input_insert AFTER INSERT ON tsetp.emission
+CREATE TRIGGER a_excess_input_insert AFTER INSERT ON tsetp.emission
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_update AFTER UPDATE ON tsetp.emission
+CREATE TRIGGER a_excess_input_update AFTER UPDATE ON tsetp.emission
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_delete AFTER DELETE ON tsetp.emission
+CREATE TRIGGER a_excess_input_delete AFTER DELETE ON tsetp.emission
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.emission
+CREATE TRIGGER a_excess_input_no_truncate BEFORE TRUNCATE ON tsetp.emission
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_insert AFTER INSERT ON tsetp.certification
+CREATE TRIGGER a_excess_input_insert AFTER INSERT ON tsetp.certification
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_update AFTER UPDATE ON tsetp.certification
+CREATE TRIGGER a_excess_input_update AFTER UPDATE ON tsetp.certification
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_delete AFTER DELETE ON tsetp.certification
+CREATE TRIGGER a_excess_input_delete AFTER DELETE ON tsetp.certification
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.certification
+CREATE TRIGGER a_excess_input_no_truncate BEFORE TRUNCATE ON tsetp.certification
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_insert AFTER INSERT ON tsetp.energy_use
+CREATE TRIGGER a_excess_input_insert AFTER INSERT ON tsetp.energy_use
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_update AFTER UPDATE ON tsetp.energy_use
+CREATE TRIGGER a_excess_input_update AFTER UPDATE ON tsetp.energy_use
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_delete AFTER DELETE ON tsetp.energy_use
+CREATE TRIGGER a_excess_input_delete AFTER DELETE ON tsetp.energy_use
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
-CREATE TRIGGER excess_input_no_truncate BEFORE TRUNCATE ON tsetp.energy_use
+CREATE TRIGGER a_excess_input_no_truncate BEFORE TRUNCATE ON tsetp.energy_use
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.excess_input_check();
 
 -- Credits carry the code of the facility they come from, and the ledger
