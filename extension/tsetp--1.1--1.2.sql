@@ -18,6 +18,10 @@
 --   credit_kind.excess_reduction (at most one kind per programme; ER of
 --   Saitama and Tokyo, and any kind coded ER, are marked), read by
 --   tsetp.excess_kind(programme), instead of the code ER in the functions.
+-- * Existing facilities (既存事業所), which choose their base within the
+--   historical window, are those that used coverage_kl in every year of the
+--   programme's new existing_use_years (Saitama: FY2006-FY2010, as in its
+--   rules), not every facility covered from the first period.
 -- * Account numbers, transaction ids and facility ids come from the
 --   registry: a client-chosen account number is refused (1010), and the ids
 --   are GENERATED ALWAYS.
@@ -54,6 +58,15 @@ COMMENT ON COLUMN tsetp.credit_kind.excess_reduction IS
 CREATE UNIQUE INDEX credit_kind_one_excess ON tsetp.credit_kind (programme) WHERE excess_reduction;
 COMMENT ON INDEX tsetp.credit_kind_one_excess IS 'A programme has at most one kind of excess reduction';
 
+-- Existing facilities (既存事業所) by the programme's rule: Saitama's used
+-- 1,500 kL or more in each of FY2006-FY2010.
+ALTER TABLE tsetp.programme ADD COLUMN existing_use_years tsetp.fiscal_period;
+ALTER TABLE tsetp.programme DISABLE TRIGGER config_row;
+UPDATE tsetp.programme SET existing_use_years = 'FY2006-FY2010' WHERE code = 'saitama';
+ALTER TABLE tsetp.programme ENABLE ALWAYS TRIGGER config_row;
+COMMENT ON COLUMN tsetp.programme.existing_use_years IS
+    'An existing facility (既存事業所) used at least coverage_kl in every one of these years, each a full year (Saitama: FY2006-FY2010); NULL: a facility covered from the first plan period is existing';
+
 -- The programme's kind of excess reduction (credit_kind.excess_reduction);
 -- refused (3001) when it has none.
 CREATE FUNCTION tsetp.excess_kind(programme text) RETURNS text
@@ -76,6 +89,49 @@ $$;
 COMMENT ON FUNCTION tsetp.excess_kind(text) IS
     'The credit kind a programme issues for excess reduction (tsetp.credit_kind.excess_reduction; ER in Saitama and Tokyo); refuses with check 3001 when it has none';
 
+
+-- Every candidate for historical base emissions: averages of
+-- base_average_years consecutive years within the window that applies: the
+-- programme's historical window for an existing facility (one that used
+-- coverage_kl in every full year of existing_use_years, or, where the
+-- programme sets none, one covered from its first period), else the
+-- new_base_lookback_years before coverage starts.
+
+CREATE OR REPLACE FUNCTION tsetp.base_candidates(facility_id bigint)
+    RETURNS TABLE (years tsetp.fiscal_period, average tsetp.tco2)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH f AS (
+        SELECT f.id, p.base_average_years AS n,
+               CASE WHEN CASE WHEN p.existing_use_years IS NOT NULL
+                              THEN (SELECT pg_catalog.count(*) FROM tsetp.energy_use u
+                                     WHERE u.facility_id = f.id AND u.fy <@ p.existing_use_years
+                                       AND u.full_year AND u.crude_oil_kl >= p.coverage_kl)
+                                   = tsetp.upper(p.existing_use_years)::int - tsetp.lower(p.existing_use_years)::int + 1
+                              ELSE c.coverage_start <= (SELECT tsetp.lower(pp.years) FROM tsetp.plan_period pp
+                                                         WHERE pp.programme = p.code ORDER BY pp.period_no LIMIT 1)
+                         END
+                    THEN p.historical_base_years
+                    ELSE tsetp.fiscal_period(c.coverage_start - p.new_base_lookback_years,
+                                             c.coverage_start - 1)
+               END AS window_years
+          FROM tsetp.facility f
+          JOIN tsetp.programme p ON p.code = f.programme
+          JOIN tsetp.facility_coverage c ON c.facility_id = f.id
+         WHERE f.id = $1
+    ), runs AS (
+        SELECT tsetp.fiscal_period(s.fy, s.fy + (f.n - 1)) AS years, f.n
+          FROM f CROSS JOIN LATERAL tsetp.fiscal_years(f.window_years) AS s(fy)
+         WHERE (s.fy + (f.n - 1)) <@ f.window_years
+    )
+    SELECT r.years, tsetp.sum(e.amount) / r.n
+      FROM runs r
+      JOIN tsetp.emission e ON e.facility_id = $1 AND e.fy <@ r.years
+     GROUP BY r.years, r.n
+    HAVING pg_catalog.count(*) = r.n
+     ORDER BY r.years;
+END;
 
 CREATE OR REPLACE FUNCTION tsetp.account_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

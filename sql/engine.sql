@@ -153,3 +153,13 @@ INSERT INTO base_emission VALUES (:z, 'FY2020', '1000', 'historical', NULL);
 INSERT INTO base_emission VALUES (:z, 'FY2021', '1099.999', 'historical', 'floor_area');
 SELECT fy, rate, target, reduction, counted_reduction FROM facility_year WHERE facility_id = :z ORDER BY fy;
 SELECT * FROM assess(:z, 1);
+
+-- Existing or new (seed 004): an existing facility used 1,500 kL or more in
+-- each of FY2006-FY2010 and chooses its base within FY2002-FY2007; one over
+-- the threshold only from FY2008 is covered from FY2011 all the same, but
+-- is new and chooses within the four years before FY2011.
+SELECT pg_temp.register('N', '2', 2008, 2024) AS n \gset
+SELECT coverage_start(:n);
+INSERT INTO emission (facility_id, fy, amount, verified_by)
+SELECT :n, y::fiscal_year, (9000 + 100 * (y - 2005))::text::tco2, 'JQA' FROM generate_series(2005, 2010) y;
+SELECT * FROM base_candidates(:n);

@@ -67,7 +67,8 @@ CREATE TABLE tsetp.programme (
     transitional_from       tsetp.fiscal_year,
     excess_from_year        int CHECK (excess_from_year > 0),
     banking_periods         int NOT NULL DEFAULT 1 CHECK (banking_periods >= 0),
-    seeded                  boolean NOT NULL DEFAULT false
+    seeded                  boolean NOT NULL DEFAULT false,
+    existing_use_years      tsetp.fiscal_period
 );
 COMMENT ON TABLE tsetp.programme IS 'An emissions trading programme and its scalar parameters (目標設定型排出量取引制度)';
 COMMENT ON COLUMN tsetp.programme.code IS 'Programme code: saitama, tokyo, jvets, or your own';
@@ -76,6 +77,8 @@ COMMENT ON COLUMN tsetp.programme.timezone IS 'Time zone of the registry''s busi
 COMMENT ON COLUMN tsetp.programme.coverage_kl IS 'Crude-oil-equivalent energy use (kL) that makes a year count towards coverage (1,500)';
 COMMENT ON COLUMN tsetp.programme.coverage_years IS 'Consecutive qualifying fiscal years after which a facility is covered (3)';
 COMMENT ON COLUMN tsetp.programme.historical_base_years IS 'Window within which an existing facility chooses the years of its base emissions (FY2002-FY2007)';
+COMMENT ON COLUMN tsetp.programme.existing_use_years IS
+    'An existing facility (既存事業所) used at least coverage_kl in every one of these years, each a full year (Saitama: FY2006-FY2010); NULL: a facility covered from the first plan period is existing';
 COMMENT ON COLUMN tsetp.programme.base_average_years IS 'Consecutive years averaged into historical base emissions (3)';
 COMMENT ON COLUMN tsetp.programme.new_base_lookback_years IS 'A new facility chooses its base years within this many years before its first period (4)';
 COMMENT ON COLUMN tsetp.programme.revision_threshold IS 'Smallest change, as a fraction of the current base, that revises base emissions (0.06)';

@@ -11,6 +11,8 @@ INSERT INTO tsetp.programme (code, name, name_ja, credit_origin, coverage_kl, co
         1500, 3, 'FY2002-FY2007', 3, 4, 0.06, 0.5, 1.3, NULL, 2, 1),
     ('jvets', 'Japan''s Voluntary Emissions Trading Scheme', '自主参加型国内排出量取引制度', 'JV',
         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0);
+-- Saitama: existing facilities used 1,500 kL or more in each of FY2006-FY2010.
+UPDATE tsetp.programme SET existing_use_years = 'FY2006-FY2010' WHERE code = 'saitama';
 
 INSERT INTO tsetp.plan_period (programme, period_no, years, deadline) VALUES
     ('saitama', 1, 'FY2011-FY2014', '2016-09-30'),

@@ -138,9 +138,11 @@ CREATE FUNCTION tsetp.base_at(facility_id bigint, fy tsetp.fiscal_year) RETURNS 
 COMMENT ON FUNCTION tsetp.base_at(bigint, tsetp.fiscal_year) IS 'Base emissions in force for the facility in a fiscal year, revisions applied; NULL before the first';
 
 -- Every candidate for historical base emissions: averages of
--- base_average_years consecutive years within the window that applies (the
--- programme's historical window for a facility covered from its first
--- period, else the new_base_lookback_years before coverage starts).
+-- base_average_years consecutive years within the window that applies: the
+-- programme's historical window for an existing facility (one that used
+-- coverage_kl in every full year of existing_use_years, or, where the
+-- programme sets none, one covered from its first period), else the
+-- new_base_lookback_years before coverage starts.
 CREATE FUNCTION tsetp.base_candidates(facility_id bigint)
     RETURNS TABLE (years tsetp.fiscal_period, average tsetp.tco2)
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -148,8 +150,14 @@ CREATE FUNCTION tsetp.base_candidates(facility_id bigint)
 BEGIN ATOMIC
     WITH f AS (
         SELECT f.id, p.base_average_years AS n,
-               CASE WHEN c.coverage_start <= (SELECT tsetp.lower(pp.years) FROM tsetp.plan_period pp
-                                                  WHERE pp.programme = p.code ORDER BY pp.period_no LIMIT 1)
+               CASE WHEN CASE WHEN p.existing_use_years IS NOT NULL
+                              THEN (SELECT pg_catalog.count(*) FROM tsetp.energy_use u
+                                     WHERE u.facility_id = f.id AND u.fy <@ p.existing_use_years
+                                       AND u.full_year AND u.crude_oil_kl >= p.coverage_kl)
+                                   = tsetp.upper(p.existing_use_years)::int - tsetp.lower(p.existing_use_years)::int + 1
+                              ELSE c.coverage_start <= (SELECT tsetp.lower(pp.years) FROM tsetp.plan_period pp
+                                                         WHERE pp.programme = p.code ORDER BY pp.period_no LIMIT 1)
+                         END
                     THEN p.historical_base_years
                     ELSE tsetp.fiscal_period(c.coverage_start - p.new_base_lookback_years,
                                              c.coverage_start - 1)
