@@ -369,6 +369,21 @@ CREATE TABLE tsetp.approval (
 COMMENT ON TABLE tsetp.approval IS
     'Decisions on transactions that wait for approval, append-only: approved (by a tsetp_admin other than the requester), rejected (by a tsetp_admin) or withdrawn (by the requester)';
 
+-- Excess reduction that stands: issues of a programme's kind of excess
+-- reduction, of its own origin, not reversed (issues never wait for
+-- approval), with the plan period of their vintage. What is left to issue
+-- and what the inputs' checks protect are read from here.
+CREATE VIEW tsetp.standing_excess AS
+SELECT l.id, l.programme, l.source, l.kind, l.vintage, pp.period_no, l.amount
+  FROM tsetp.ledger l
+  JOIN tsetp.programme p ON p.code = l.programme
+  JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
+  LEFT JOIN tsetp.plan_period pp ON pp.programme = l.programme AND pp.years OPERATOR(tsetp.@>) l.vintage
+ WHERE l.type = 'issue' AND tsetp.origin(l.block) = p.credit_origin
+   AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id);
+COMMENT ON VIEW tsetp.standing_excess IS
+    'Issued excess reduction that stands (own origin, not reversed), with the plan period of its vintage: source is the facility code it was issued from';
+
 -- Transaction life, derived from the append-only rows.
 CREATE VIEW tsetp.transaction_status AS
 SELECT l.id,
@@ -783,13 +798,9 @@ BEGIN
                     pg_catalog.format('Excess reduction of period %s is issued for the verified years so far, with the vintage of the latest one.', vp),
                     'Use tsetp.issue_excess, which issues for the latest verified year.');
             END IF;
-            SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
-              FROM tsetp.ledger l
-             WHERE l.type = 'issue' AND l.source = fac.code AND l.kind = NEW.kind AND l.programme = NEW.programme
-               AND tsetp.origin(l.block) = prog.credit_origin
-               AND l.vintage OPERATOR(tsetp.<@) (SELECT p.years FROM tsetp.plan_period p
-                                                  WHERE p.programme = NEW.programme AND p.period_no = vp)
-               AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id);
+            SELECT COALESCE(pg_catalog.sum(s.amount::numeric), 0) INTO issued
+              FROM tsetp.standing_excess s
+             WHERE s.programme = NEW.programme AND s.source = fac.code AND s.period_no = vp;
             IF want > pg_catalog.floor(tsetp.issuable_excess(COALESCE(er.excess, '0'::tsetp.tco2), issued::tsetp.tco2)::numeric) THEN
                 PERFORM tsetp.registry_refuse(4012, pg_catalog.format('%s t of excess reduction exceed what facility %s has left for period %s', want, fac.code, vp),
                     pg_catalog.format('Excess reduction of the verified years is %s t; %s t have been issued already.',
@@ -1226,18 +1237,10 @@ BEGIN
                               COALESCE(last_fy::text, 'none')),
             'Record the verified emissions of the period''s years first.');
     END IF;
-    -- Already issued: completed issues of this facility's excess of the
-    -- period (ledger_issue_source), not reversed by a correction
-    -- (ledger_corrected_once); the same conditions as transaction_status's
-    -- 'completed', on this facility's rows only.
-    SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO issued
-      FROM tsetp.ledger l
-     WHERE l.type = 'issue' AND l.source = f.code AND l.kind = ekind AND l.programme = f.programme
-       AND tsetp.origin(l.block) = p.credit_origin
-       AND l.vintage OPERATOR(tsetp.<@) pp.years
-       AND (NOT l.needs_approval
-            OR EXISTS (SELECT 1 FROM tsetp.approval a WHERE a.transaction_id = l.id AND a.decision = 'approved'))
-       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id);
+    -- Already issued: the facility's standing excess of the period.
+    SELECT COALESCE(pg_catalog.sum(s.amount::numeric), 0) INTO issued
+      FROM tsetp.standing_excess s
+     WHERE s.programme = f.programme AND s.source = f.code AND s.period_no = $2;
     n := pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2), issued::tsetp.tco2)::numeric);
     IF n < 1 THEN
         PERFORM tsetp.registry_refuse(4009, pg_catalog.format('facility %s has no excess reduction to issue for period %s', f.code, $2),
@@ -1359,15 +1362,10 @@ BEGIN
               FROM tsetp.facility_period_reduction r
               JOIN tsetp.facility f ON f.id = r.facility_id
               JOIN tsetp.account a ON a.facility_id = r.facility_id
-              LEFT JOIN (SELECT l.source, pg_catalog.sum(l.amount::numeric) AS issued
-                           FROM tsetp.ledger l
-                          WHERE l.type = 'issue' AND l.kind = ekind AND l.programme = $1
-                            AND tsetp.origin(l.block) = p.credit_origin
-                            AND l.vintage OPERATOR(tsetp.<@) pp.years
-                            AND (NOT l.needs_approval
-                                 OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = l.id AND x.decision = 'approved'))
-                            AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
-                          GROUP BY l.source) i ON i.source = f.code
+              LEFT JOIN (SELECT s.source, pg_catalog.sum(s.amount::numeric) AS issued
+                           FROM tsetp.standing_excess s
+                          WHERE s.programme = $1 AND s.period_no = $2
+                          GROUP BY s.source) i ON i.source = f.code
              WHERE r.programme = $1 AND r.period_no = $2 AND f.programme = $1
                AND r.last_verified_year::int - tsetp.lower(pp.years)::int + 1 >= COALESCE(p.excess_from_year, 1)) c
      WHERE c.tonnes >= 1;
@@ -1471,15 +1469,10 @@ COMMENT ON FUNCTION tsetp.excess_guard_lock(text, boolean) IS
 CREATE FUNCTION tsetp.excess_issued_from(facility_id bigint, fy tsetp.fiscal_year) RETURNS bigint
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
-    RETURN (SELECT l.id
+    RETURN (SELECT pg_catalog.min(s.id)
               FROM tsetp.facility f
-              JOIN tsetp.credit_kind k ON k.programme = f.programme AND k.excess_reduction
-              JOIN tsetp.ledger l ON l.type = 'issue' AND l.programme = f.programme AND l.kind = k.code AND l.source = f.code
-             WHERE f.id = $1 AND ($2 IS NULL OR l.vintage OPERATOR(tsetp.>=) $2)
-               AND tsetp.origin(l.block) = (SELECT p.credit_origin FROM tsetp.programme p WHERE p.code = f.programme)
-               AND NOT EXISTS (SELECT 1 FROM tsetp.ledger c WHERE c.corrects = l.id)
-             ORDER BY l.id
-             LIMIT 1);
+              JOIN tsetp.standing_excess s ON s.programme = f.programme AND s.source = f.code
+             WHERE f.id = $1 AND ($2 IS NULL OR s.vintage OPERATOR(tsetp.>=) $2));
 COMMENT ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) IS
     'The first standing (unreversed) issue of the facility''s excess reduction of a vintage from fiscal year fy on (NULL: any), in any period; NULL when none';
 
@@ -1535,9 +1528,7 @@ DECLARE
     fys     tsetp.fiscal_year[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        IF EXISTS (SELECT 1 FROM tsetp.ledger l
-                     JOIN tsetp.credit_kind k ON k.programme = l.programme AND k.code = l.kind AND k.excess_reduction
-                    WHERE l.type = 'issue') THEN
+        IF EXISTS (SELECT 1 FROM tsetp.standing_excess) THEN
             PERFORM tsetp.registry_refuse(CASE TG_TABLE_NAME WHEN 'emission' THEN 4013 ELSE 4017 END,
                 pg_catalog.format('%s cannot be truncated: excess reduction was issued on it', TG_TABLE_NAME),
                 'The registry holds excess reduction computed from it.',
@@ -1593,20 +1584,16 @@ BEGIN
                              WHERE pp.programme = f.programme AND pp.years OPERATOR(tsetp.@>) c.fy)
               ORDER BY f.programme) x;
 
-    SELECT c.fy, f.code, l.id, l.vintage INTO hit
+    SELECT c.fy, f.code, s.id, s.vintage INTO hit
       FROM UNNEST(ids, fys) AS c(facility_id, fy)  -- syntax (ROWS FROM), not a function
       JOIN tsetp.facility f ON f.id = c.facility_id
-      JOIN tsetp.programme p ON p.code = f.programme
-      JOIN tsetp.credit_kind k ON k.programme = f.programme AND k.excess_reduction
-      JOIN tsetp.ledger l ON l.type = 'issue' AND l.programme = f.programme AND l.kind = k.code AND l.source = f.code
-     WHERE tsetp.origin(l.block) = p.credit_origin
-       AND l.vintage OPERATOR(tsetp.>=) c.fy
+      JOIN tsetp.standing_excess s ON s.programme = f.programme AND s.source = f.code
+     WHERE s.vintage OPERATOR(tsetp.>=) c.fy
        AND (TG_TABLE_NAME = 'energy_use'
             OR EXISTS (SELECT 1 FROM tsetp.plan_period pp
-                        WHERE pp.programme = f.programme AND pp.years OPERATOR(tsetp.@>) c.fy
-                          AND l.vintage OPERATOR(tsetp.<@) pp.years))
-       AND NOT EXISTS (SELECT 1 FROM tsetp.ledger x WHERE x.corrects = l.id)
-     ORDER BY f.code, c.fy, l.id
+                        WHERE pp.programme = f.programme AND pp.period_no = s.period_no
+                          AND pp.years OPERATOR(tsetp.@>) c.fy))
+     ORDER BY f.code, c.fy, s.id
      LIMIT 1;
     IF FOUND THEN
         PERFORM tsetp.registry_refuse(CASE TG_TABLE_NAME WHEN 'emission' THEN 4013 ELSE 4017 END,

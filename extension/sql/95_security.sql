@@ -67,7 +67,7 @@ GRANT SELECT ON tsetp.holding TO tsetp_admin, tsetp_operator;
 GRANT SELECT, INSERT ON tsetp.ledger, tsetp.approval TO tsetp_admin, tsetp_operator;
 GRANT SELECT, INSERT, DELETE ON tsetp.holder_member TO tsetp_admin;
 GRANT SELECT ON tsetp.holder_member TO PUBLIC;
-GRANT SELECT ON tsetp.transaction_status, tsetp.surrendered_credit, tsetp.serial_counter TO tsetp_admin;
+GRANT SELECT ON tsetp.transaction_status, tsetp.surrendered_credit, tsetp.serial_counter, tsetp.standing_excess TO tsetp_admin;
 GRANT SELECT ON tsetp.ledger_movement, tsetp.account_balance, tsetp.ledger_report
     TO tsetp_admin, tsetp_operator, tsetp_reader;
 
