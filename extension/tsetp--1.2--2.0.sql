@@ -1,0 +1,22 @@
+-- tsetp 1.2 -> 2.0
+--
+-- Version 2.0 makes the registry's promise hold against every client.
+-- Each part below is the update of one concern; a fresh install builds the
+-- same objects from extension/sql/.
+\echo Use "ALTER EXTENSION tsetp UPDATE TO '2.0'" to load this file. \quit
+
+-- == Four-eyes by person, and the moment a rule is judged ==================
+
+
+-- == What each role reads: row-level security, refusals, the report views ==
+
+
+-- == Every check across sessions and isolation levels; no one stalls others
+
+
+-- == What issued credits rest on; the designated account's holder =========
+
+
+-- == verify_integrity(): every invariant, checked after the update =========
+-- (kept last: it reports what the database held under the older version)
+
