@@ -101,14 +101,17 @@ for v in $versions; do
   # Ids and an account number chosen by a client, as older versions let
   # one do, a few steps ahead of their sequences.
   q -d tsetp_upgrade_data >/dev/null <<'SQL'
-INSERT INTO tsetp.facility (id, programme, code, name, operator, category)
+INSERT INTO tsetp.facility (id, programme, code, name, operator, category) OVERRIDING SYSTEM VALUE
 SELECT max(id) + 3, 'saitama', 'CHOSEN', 'Chosen id', 'Chosen Operator', '2' FROM tsetp.facility;
-INSERT INTO tsetp.account (number, programme, account_type, holder)
-SELECT 'JV-G' || pg_catalog.lpad((last_value + 3)::text, 6, '0'), 'jvets', 'general', 'Chosen' FROM tsetp.account_number_seq;
 -- (The current library refuses a chosen ledger id in every version, so
 -- the ledger's sequence is put behind its ids instead: the same state.)
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('tsetp.ledger', 'id'), max(id) - 3) FROM tsetp.ledger;
 SQL
+  # Versions before 1.2 let a client choose an account number too.
+  if [ "$(q -d tsetp_upgrade_data -c "SELECT '$v' < '1.2'")" = t ]; then
+    q -d tsetp_upgrade_data -c "INSERT INTO tsetp.account (number, programme, account_type, holder)
+      SELECT 'JV-G' || pg_catalog.lpad((last_value + 3)::text, 6, '0'), 'jvets', 'general', 'Chosen' FROM tsetp.account_number_seq" >/dev/null
+  fi
   snapshot > "$work/data_$v.before"
   holdings=$(q -d tsetp_upgrade_data -c "SELECT count(*) FROM tsetp.holding")
   [ "$holdings" -gt 0 ] || { echo "upgrade: the populated $v database has no holdings" >&2; exit 1; }
