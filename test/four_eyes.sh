@@ -12,7 +12,8 @@
 #   3. By the real clock: business hours that end a few seconds from now; a
 #      transaction that begins inside them approves one request inside and
 #      one after their end (its now() still inside): the second is refused
-#      (check 5004).
+#      (check 5004); so is the approval of a procedure CALLed inside them
+#      in a transaction it begins after their end.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (a superuser, trust
 # authentication) where tsetp can be created; exits non-zero on any failure.
 set -euo pipefail
@@ -149,4 +150,31 @@ got=$(echo $got | tr -s ' ')
 [ "$got" = "ok TR504 t" ] || fail "an approval after the end of business hours, in a transaction begun inside them: $got"
 got=$(q -c "SELECT string_agg(s.status, ' ' ORDER BY t.k) FROM tx t JOIN tsetp.transaction_status s ON s.id = t.id WHERE t.k IN ('jv1', 'jv2')")
 [ "$got" = "completed requested" ] || fail "statuses after the boundary: $got"
-echo "four_eyes: ok (by the real clock, a transaction begun in business hours approves inside them and is refused (5004) after their end)"
+echo "four_eyes: by the real clock, a transaction begun in business hours approves inside them and is refused (5004) after their end"
+
+# 4. A procedure called inside business hours that commits after their end:
+# its later transaction's approval is judged at that transaction's start,
+# not at the CALL statement's.
+q >/dev/null <<SQL
+SELECT pg_sleep(15) WHERE (clock_timestamp() AT TIME ZONE 'Asia/Tokyo')::time > '23:59:40';
+UPDATE tsetp.business_hours SET closes = ((clock_timestamp() + interval '3 seconds') AT TIME ZONE 'Asia/Tokyo')::time
+ WHERE programme = 'jvets';
+CREATE TABLE proc_result (outcome text);
+GRANT INSERT ON proc_result TO PUBLIC;
+CREATE PROCEDURE approve_after_hours(tx bigint) LANGUAGE plpgsql AS \$\$
+BEGIN
+    PERFORM pg_sleep(0.05) FROM generate_series(1, 200)
+      WHERE (clock_timestamp() AT TIME ZONE 'Asia/Tokyo')::time
+            <= (SELECT closes FROM tsetp.business_hours WHERE programme = 'jvets') + interval '0.2 seconds';
+    COMMIT;
+    INSERT INTO proc_result VALUES (outcome(format('SELECT tsetp.approve(%s)', tx)));
+END
+\$\$;
+SQL
+q -U "$ann" >/dev/null <<'SQL'
+INSERT INTO tx VALUES ('jv3', tsetp.transfer(acc('j1'), acc('j2'), 'JPA', '10'));
+SQL
+q -U "$ben" >/dev/null -c "CALL approve_after_hours($(q -c "SELECT id FROM tx WHERE k = 'jv3'"))"
+got=$(q -c "SELECT string_agg(outcome, ' ') FROM proc_result")
+[ "$got" = "TR504" ] || fail "an approval in a procedure's transaction after the end of business hours, CALLed inside them: $got"
+echo "four_eyes: ok (and a procedure CALLed in business hours that approves after committing past their end is refused)"
