@@ -29,7 +29,7 @@ SET client_min_messages = warning;
 -- verified).
 -- ---------------------------------------------------------------------------
 SET tsetp.now = '2020-10-15 10:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 CREATE TEMP TABLE assessed AS
 SELECT r.facility_id, r.facility_code, r.operator, r.excess, r.shortfall
   FROM tsetp.compliance_report r
@@ -41,14 +41,14 @@ SELECT count(*) AS "facilities assessed", count(*) FILTER (WHERE shortfall > 0) 
 -- each), whatever the number of facilities.
 SELECT count(*) AS "excess reduction issued (blocks)", sum(tsetp.amount(i.block))::numeric AS tonnes
   FROM tsetp.issue_excess_all('saitama', 2) i;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- ---------------------------------------------------------------------------
 -- 3. Trades. Brokers first buy half of the excess of a quarter of the
 -- facilities with at least 1,000 t.
 -- ---------------------------------------------------------------------------
 SET tsetp.now = '2020-11-10 11:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 INSERT INTO tsetp.ledger (type, from_account, to_account, kind, amount, note)
 SELECT 'transfer', tsetp.designated_account(a.facility_id),
        (SELECT p.account FROM public.demo_party p WHERE p.kind = 'broker'
@@ -57,15 +57,15 @@ SELECT 'transfer', tsetp.designated_account(a.facility_id),
   FROM assessed a
  WHERE a.excess >= 1000 AND pg_temp.h(:seed, a.facility_id, 32) < 0.25
  ORDER BY a.facility_id;
-RESET ROLE;
-SET ROLE approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION approver;
 CALL pg_temp.approve_pending();
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- What each facility short of its target still needs after its own banked
 -- excess of period 1, and where it buys it: the plan, made against the free
 -- units that qualify for period 2 (vintage FY2011-FY2019).
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 CREATE TEMP TABLE short_facility AS
 SELECT a.facility_id, a.facility_code, a.operator, pg_catalog.ceil(a.shortfall) AS shortfall,
        COALESCE((SELECT sum(h.tonnes) FROM tsetp.holding h
@@ -137,17 +137,17 @@ INSERT INTO tsetp.ledger (type, from_account, to_account, kind, amount, note)
 SELECT 'transfer', t.from_account, tsetp.designated_account(t.facility_id), t.kind, t.amount::tsetp.tco2,
        'Purchase for the target of period 2'
   FROM trade_plan t ORDER BY t.seq;
-RESET ROLE;
-SET ROLE approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION approver;
 CALL pg_temp.approve_pending();
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- ---------------------------------------------------------------------------
 -- 4. Surrenders (2021-09, before the deadline of 2021-09-30): own banked
 -- excess first, then what was bought.
 -- ---------------------------------------------------------------------------
 SET tsetp.now = '2021-09-15 11:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 SELECT count(*) AS "surrenders of own banked excess",
        sum(x.amount) AS tonnes
   FROM (SELECT LEAST(s.own_banked, s.shortfall)::numeric AS amount,
@@ -157,10 +157,10 @@ SELECT count(*) AS "surrenders of own banked excess",
 SELECT count(*) AS "surrenders of acquired credits", sum(x.amount) AS tonnes
   FROM (SELECT t.amount, tsetp.surrender(t.facility_id, 2, tsetp.designated_account(t.facility_id), t.kind, t.amount::tsetp.tco2)
           FROM trade_plan t ORDER BY t.seq) x;
-RESET ROLE;
-SET ROLE approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION approver;
 CALL pg_temp.approve_pending();
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 RESET tsetp.now;
 
 -- ---------------------------------------------------------------------------
@@ -351,7 +351,7 @@ SELECT s.facility_id AS banker FROM short_facility s WHERE s.own_banked > s.shor
 \echo
 \echo 'The registry refuses (SQLSTATE: message — check code):'
 SET tsetp.now = '2021-10-01 11:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 SELECT v.attempt AS "attempt", pg_temp.try(v.sql) AS "refusal"
   FROM (VALUES
     ('clerk approves the transfer it requested itself (four-eyes)',
@@ -364,7 +364,7 @@ SELECT v.attempt AS "attempt", pg_temp.try(v.sql) AS "refusal"
      format('SELECT tsetp.issue(tsetp.designated_account(%s), ''ER'', ''FY2019'', (SELECT f.code FROM tsetp.facility f WHERE f.id = %s), ''1'')',
             :banker, :banker)),
     ('an amount finer than a kilogram', 'SELECT ''1.0005 t''::tsetp.tco2')) AS v(attempt, sql);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 \pset tuples_only on
 SELECT 'a superuser edits a recorded transaction', pg_temp.try('UPDATE tsetp.ledger SET amount = ''1'' WHERE id = 1');
 \pset tuples_only off

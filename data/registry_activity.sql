@@ -3,7 +3,8 @@
 -- is a hash of the facility id and a salt, like the generator's).
 --   psql -v seed=42 -f data/registry_activity.sql
 -- Needs two login roles holding tsetp_admin, clerk (requests) and approver
--- (approves: four-eyes), and a superuser session (the registry clock
+-- (approves: four-eyes), two people acted as with SET SESSION AUTHORIZATION
+-- from a superuser session (the registry clock
 -- tsetp.now is pinned to the date of each step). Writes:
 --   - general accounts (一般管理口座) of two brokers and a renewable-energy
 --     credit provider;
@@ -36,12 +37,12 @@ GRANT SELECT ON public.demo_party TO approver;
 
 -- 2015-04: brokers and the renewable-energy provider open general accounts.
 SET tsetp.now = '2015-04-10 10:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 INSERT INTO public.demo_party VALUES
     ('Saitama Carbon Brokers KK', 'broker', tsetp.open_account('saitama', 'Saitama Carbon Brokers KK')),
     ('Kanto Emissions Trading', 'broker', tsetp.open_account('saitama', 'Kanto Emissions Trading')),
     ('Sainokuni Green Power', 're_provider', tsetp.open_account('saitama', 'Sainokuni Green Power'));
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- 2016-06: excess reduction of period 1 (FY2011-FY2014) is issued. The
 -- generator writes no emissions for period 1, so the amounts are drawn here:
@@ -85,16 +86,16 @@ SELECT y.facility_id, y.fy,
  WHERE y.programme = 'saitama' AND y.period_no = 1;
 
 SET tsetp.now = '2016-06-01 10:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 SELECT count(*) AS "period-1 excess issued to facilities", sum(tsetp.amount(b))::numeric AS tonnes
   FROM (SELECT tsetp.issue(tsetp.designated_account(e.facility_id), 'ER', 'FY2014', e.code, e.amount::tsetp.tco2) AS b
           FROM p1_excess e ORDER BY e.facility_id) x;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- 2016-07/08: brokers buy about half of the period-1 excess of the good
 -- performers (not of those that bank it for themselves).
 SET tsetp.now = '2016-07-20 11:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 INSERT INTO tsetp.ledger (type, from_account, to_account, kind, amount, note)
 SELECT 'transfer', tsetp.designated_account(e.facility_id),
        (SELECT p.account FROM public.demo_party p WHERE p.kind = 'broker'
@@ -104,19 +105,19 @@ SELECT 'transfer', tsetp.designated_account(e.facility_id),
  WHERE NOT EXISTS (SELECT 1 FROM p2_short s WHERE s.facility_id = e.facility_id)
    AND pg_temp.h(:seed, e.facility_id, 26) < 0.6 AND e.amount >= 2
  ORDER BY e.facility_id;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SET tsetp.now = '2016-08-01 10:00+09';
-SET ROLE approver;
+SET SESSION AUTHORIZATION approver;
 CALL pg_temp.approve_pending();
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- 2019-2020: renewable-energy credits are issued to the provider.
 SET tsetp.now = '2020-07-01 10:00+09';
-SET ROLE clerk;
+SET SESSION AUTHORIZATION clerk;
 SELECT tsetp.issue(p.account, 'RE', v.vintage::tsetp.fiscal_year, v.source, v.amount::tsetp.tco2) AS "renewable-energy credits issued"
   FROM public.demo_party p
  CROSS JOIN (VALUES ('FY2017', 'RE-SOLAR-KUMAGAYA', 4000), ('FY2018', 'RE-SOLAR-KUMAGAYA', 5000),
                     ('FY2019', 'RE-BIOMASS-CHICHIBU', 8000)) AS v(vintage, source, amount)
  WHERE p.kind = 're_provider';
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 RESET tsetp.now;

@@ -145,18 +145,56 @@ static const char *move_sql =
 static const char *tail_sql =
 "INSERT INTO tsetp.holding (block, account, state, tx) VALUES ($1, $2, 'free', $3)";
 
-/* The registry's time: now(), or tsetp.now for a superuser's session. */
+/*
+ * The registry's time: the moment of the current statement, or tsetp.now
+ * when the login that authenticated the session is a superuser.
+ *
+ * A rule judged by the clock (business hours, deadlines) is judged at the
+ * moment of the statement that makes the transaction take effect, and the
+ * row records that same moment (requested_at, decided_at): the statement's
+ * start, not the transaction's, so that a transaction begun at 16:59 that
+ * approves at 17:01 is judged at 17:01.  The statement's time rather than
+ * clock_timestamp(): it is one moment for every row and every check of a
+ * statement (tsetp.clock() stays STABLE, the stamp and the judgement of a
+ * row read the same value, and a multi-row INSERT is judged as one request),
+ * and it is the moment the client asked.  In a procedure that commits, a
+ * later transaction starts after its CALL statement did (PostgreSQL then
+ * advances now() but not statement_timestamp()), so the later of the two is
+ * taken: the statement's time in a transaction, the transaction's start for
+ * the statements of a procedure's later transactions.
+ *
+ * The pin is read at each call, so SET LOCAL tsetp.now between statements of
+ * one transaction moves the clock for the next.  Whether it may be pinned is
+ * decided by the login that authenticated (GetAuthenticatedUserId), not the
+ * session authorization: a superuser session that emulates another person
+ * with SET SESSION AUTHORIZATION keeps its pin, and a login that is not a
+ * superuser is refused (check 5012) rather than silently given the real
+ * time, so that nobody believes the registry judged at a time it did not.
+ */
 static TimestampTz
 registry_now(void)
 {
 	const char *pinned = GetConfigOption("tsetp.now", true, false);
+	TimestampTz stmt;
+	TimestampTz xact;
 
-	if (pinned != NULL && pinned[0] != '\0' && superuser_arg(GetSessionUserId()))
+	if (pinned != NULL && pinned[0] != '\0')
+	{
+		if (!superuser_arg(GetAuthenticatedUserId()))
+			ereport(ERROR,
+					(errcode(MAKE_SQLSTATE('T', 'R', '5', '1', '2')),
+					 errmsg("the registry's clock cannot be pinned by login %s",
+							GetUserNameFromId(GetAuthenticatedUserId(), false)),
+					 errdetail("Check 5012: the setting tsetp.now moves the registry's clock only for a session whose login is a superuser."),
+					 errhint("RESET tsetp.now; the registry judges and records at the real time.")));
 		return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
 													   CStringGetDatum(pinned),
 													   ObjectIdGetDatum(InvalidOid),
 													   Int32GetDatum(-1)));
-	return GetCurrentTransactionStartTimestamp();
+	}
+	stmt = GetCurrentStatementStartTimestamp();
+	xact = GetCurrentTransactionStartTimestamp();
+	return stmt > xact ? stmt : xact;
 }
 
 /* tsetp.clock(): the registry's clock (see registry_now). */
@@ -247,9 +285,10 @@ registry_check_ledger_id(Relation rel, HeapTuple row)
 }
 
 /*
- * Trigger: stamps the inserting role and the registry's time on a ledger row
- * (requested_by, requested_at) or an approval row (decided_by, decided_at);
- * on the ledger, it also refuses an id the registry did not give.
+ * Trigger: stamps the inserting role, its login and the registry's time on a
+ * ledger row (requested_by, requested_by_login, requested_at) or an approval
+ * row (decided_by, decided_by_login, decided_at), whatever the client wrote
+ * there; on the ledger, it also refuses an id the registry did not give.
  */
 Datum
 registry_stamp(PG_FUNCTION_ARGS)
@@ -257,9 +296,11 @@ registry_stamp(PG_FUNCTION_ARGS)
 	TriggerData *td = registry_trigger_data(fcinfo, "registry_stamp");
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
 	bool		ledger = strcmp(RelationGetRelationName(td->tg_relation), "ledger") == 0;
-	int			cols[2];
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
+	int			cols[3];
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	int			ncols = 2;
+	int			login_col;
 	Oid			who;
 
 	cols[0] = registry_attnum(desc, ledger ? "requested_by" : "decided_by");
@@ -271,9 +312,25 @@ registry_stamp(PG_FUNCTION_ARGS)
 	values[0] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(who, false)));
 	values[1] = TimestampTzGetDatum(registry_now());
+
+	/*
+	 * The person: the session's user, whatever role acts (SET ROLE, a group
+	 * role, a SECURITY DEFINER function); it changes only by SET SESSION
+	 * AUTHORIZATION, which only a superuser login can do.  Four-eyes compares
+	 * these.  A library that serves an installed version without the column
+	 * (before 2.0, until it is updated) stamps only the role.
+	 */
+	login_col = SPI_fnumber(desc, ledger ? "requested_by_login" : "decided_by_login");
+	if (login_col > 0)
+	{
+		cols[2] = login_col;
+		values[2] = DirectFunctionCall1(namein,
+										CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
+		ncols = 3;
+	}
 	if (ledger)
 		registry_check_ledger_id(td->tg_relation, td->tg_trigtuple);
-	return PointerGetDatum(heap_modify_tuple_by_cols(td->tg_trigtuple, desc, 2,
+	return PointerGetDatum(heap_modify_tuple_by_cols(td->tg_trigtuple, desc, ncols,
 													 cols, values, nulls));
 }
 

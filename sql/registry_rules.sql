@@ -74,10 +74,10 @@ SELECT status FROM transaction_status WHERE id = :tx;
 SELECT transfer('SAI-D000001', 'SAI-D000002', 'SAI/ER/FY2021/F000123/1-10');
 SELECT approve(:tx);
 CREATE ROLE regress_registry_approver IN ROLE tsetp_admin;
-SET ROLE regress_registry_approver;
+SET SESSION AUTHORIZATION regress_registry_approver;
 SELECT approve(:tx);
 SELECT approve(:tx);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT status FROM transaction_status WHERE id = :tx;
 SELECT * FROM balance('SAI-D000002');
 SET tsetp.now = '2025-06-02 18:00+09';
@@ -95,9 +95,9 @@ VALUES ('surrender', 2, 4, 'SAI-D000002', 'SAI/SME/FY2017/P02/4401-4450');
 SELECT surrender(2, 3, 'SAI-D000001', 'ER', '10');
 SELECT surrender(2, 3, 'SAI-D000002', 'SME', '550') AS stx \gset
 SELECT surrender(2, 3, 'SAI-D000002', 'ER', '1000') AS etx \gset
-SET ROLE regress_registry_approver;
+SET SESSION AUTHORIZATION regress_registry_approver;
 SELECT approve(:stx), approve(:etx);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT * FROM surrendered_credit;
 
 -- Corrections: once, and only while the serials are still free.

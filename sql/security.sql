@@ -30,7 +30,7 @@ INSERT INTO holder_member VALUES ('Omiya Estate', 'regress_sec_op1'), ('Kawagoe 
 SELECT issue('SAI-D000001', 'SME', 'FY2021', 'P01', '500'), issue('SAI-D000002', 'SME', 'FY2021', 'P02', '300');
 
 -- Operator 1: its own facility, account and units; nothing of operator 2.
-SET ROLE regress_sec_op1;
+SET SESSION AUTHORIZATION regress_sec_op1;
 SELECT id, code, operator FROM facility ORDER BY id;
 SELECT number, holder FROM account ORDER BY number;
 SELECT * FROM balance('SAI-D000001');
@@ -48,16 +48,16 @@ SELECT open_account('saitama', 'Omiya Estate');
 SELECT open_account('saitama', 'Kawagoe Works');
 INSERT INTO emission VALUES (1, 'FY2024', '7000', 'Self Verified');
 SELECT transaction_id, type, status, account, counterparty, amount_in, amount_out FROM ledger_report ORDER BY 1, 4;
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- Operator 2 sees the request that concerns its account, and cannot decide on it.
-SET ROLE regress_sec_op2;
+SET SESSION AUTHORIZATION regress_sec_op2;
 SELECT id, type, from_account, to_account, amount FROM ledger ORDER BY id;
 SELECT withdraw(:tx);
-RESET ROLE;
-SET ROLE regress_sec_admin2;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION regress_sec_admin2;
 SELECT approve(:tx);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- A reader: report views only.
 SET ROLE regress_sec_reader;

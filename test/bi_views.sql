@@ -49,20 +49,20 @@ INSERT INTO emission (facility_id, fy, amount, verified_by)
 SELECT f.id, y::fiscal_year, CASE f.code WHEN 'BI-1' THEN '6000' ELSE '8600.5' END::tco2, 'JQA'
   FROM facility f, generate_series(2015, 2019) y WHERE f.code LIKE 'BI-%';
 SELECT issue_excess((SELECT id FROM facility WHERE code = 'BI-1'), 2) IS NOT NULL AS issued \gset
-SET ROLE bi_clerk;
+SET SESSION AUTHORIZATION bi_clerk;
 SELECT transfer(designated_account((SELECT id FROM facility WHERE code = 'BI-1')),
                 designated_account((SELECT id FROM facility WHERE code = 'BI-2')), 'ER', '900') AS t1 \gset
-RESET ROLE;
-SET ROLE bi_approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION bi_approver;
 SELECT approve(:t1);
-RESET ROLE;
-SET ROLE bi_clerk;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION bi_clerk;
 SELECT surrender((SELECT id FROM facility WHERE code = 'BI-2'), 2,
                  designated_account((SELECT id FROM facility WHERE code = 'BI-2')), 'ER', '503') AS t2 \gset
-RESET ROLE;
-SET ROLE bi_approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION bi_approver;
 SELECT approve(:t2);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 SELECT is((SELECT sum(base_total) FROM compliance_report WHERE period_no = 2 AND facility_code LIKE 'BI-%'),
           100000::numeric, 'compliance_report: bases sum to the exact tonnes (2 facilities × 5 years × 10,000 t)');

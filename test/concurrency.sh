@@ -121,6 +121,8 @@ SQL
 for op in drain spend reverse approve ring excess; do
   echo "SELECT attempt('$op', :client_id);" > "$work/$op.sql"
 done
+# The approvers are another person than the requester (four-eyes by login).
+sed -i '1i SET SESSION AUTHORIZATION tsetp_conc_admin;' "$work/approve.sql"
 run() {  # op, transactions per client, extra PGOPTIONS
   PGOPTIONS="$PGOPTIONS ${3:-}" "$PGBENCH" -n -c 8 -j 8 -t "$2" -f "$work/$1.sql" >"$work/$1.log" 2>&1 \
     || { cat "$work/$1.log"; echo "concurrency: pgbench $1 failed"; exit 1; }
@@ -130,7 +132,7 @@ pids=()
 run drain 20 & pids+=($!)
 run spend 10 & pids+=($!)
 run reverse 10 & pids+=($!)
-run approve 10 "-c role=tsetp_conc_admin" & pids+=($!)
+run approve 10 & pids+=($!)
 run ring 100 & pids+=($!)
 run excess 40 & pids+=($!)
 for pid in "${pids[@]}"; do

@@ -48,22 +48,22 @@ END $$;
 SELECT issue_excess(3, 3);
 SELECT open_account('saitama', 'Broker KK') AS broker \gset
 SELECT issue(:'broker', 'RE', 'FY2021', 'RE-1', '500');
-SET ROLE dump_clerk;
+SET SESSION AUTHORIZATION dump_clerk;
 SELECT transfer(designated_account(3), :'broker', 'ER', '300') AS t1 \gset
-SET ROLE dump_approver;
+SET SESSION AUTHORIZATION dump_approver;
 SELECT approve(:t1);
-SET ROLE dump_clerk;
+SET SESSION AUTHORIZATION dump_clerk;
 SELECT transfer(:'broker', designated_account(1), 'ER', '200') AS t2 \gset
-SET ROLE dump_approver;
+SET SESSION AUTHORIZATION dump_approver;
 SELECT approve(:t2);
-RESET ROLE;
-SET ROLE dump_clerk;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION dump_clerk;
 SELECT surrender(1, 3, designated_account(1), 'ER', '150') AS t3 \gset
 SELECT transfer(:'broker', designated_account(3), 'RE', '40') AS pending \gset
-RESET ROLE;
-SET ROLE dump_approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION dump_approver;
 SELECT approve(:t3);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SQL
 
 # The registry's tables must be dumped with the extension's data.

@@ -42,17 +42,17 @@ SELECT is((SELECT excess FROM tsetp.assess(pg_temp.f('BANK'), 2)), '7500'::tsetp
 -- BANK's period-2 excess is issued (vintage FY2019) and half of it sold to TRADE.
 SELECT lives_ok($$SELECT tsetp.issue_excess(pg_temp.f('BANK'), 2)$$, 'excess of period 2 issued');
 SELECT lives_ok($$SELECT tsetp.transfer(pg_temp.acct('BANK'), pg_temp.acct('TRADE'), 'ER', '1000')$$, 'transfer requested');
-SET LOCAL ROLE outcomes_approver;
+SET LOCAL SESSION AUTHORIZATION outcomes_approver;
 SELECT lives_ok($$SELECT tsetp.approve(max(id)) FROM tsetp.ledger WHERE type = 'transfer'$$, 'transfer approved by a second admin');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT lives_ok($$SELECT tsetp.surrender(pg_temp.f('BANK'), 3, pg_temp.acct('BANK'), 'ER', '1000');
                   SELECT tsetp.surrender(pg_temp.f('TRADE'), 3, pg_temp.acct('TRADE'), 'ER', '1000')$$,
                 'both surrender 1,000 t for period 3');
 SELECT is((SELECT outcome FROM tsetp.assess(pg_temp.f('BANK'), 3)), 'not_achieved',
           'a surrender waiting for approval does not count yet');
-SET LOCAL ROLE outcomes_approver;
+SET LOCAL SESSION AUTHORIZATION outcomes_approver;
 SELECT lives_ok($$SELECT tsetp.approve(id) FROM tsetp.ledger WHERE type = 'surrender'$$, 'surrenders approved');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 SELECT results_eq(
     $$SELECT f.code, a.outcome, a.credits_applied, a.shortfall

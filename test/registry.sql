@@ -103,20 +103,20 @@ SELECT throws_ok($$INSERT INTO tsetp.ledger (type, from_account, to_account, kin
 
 -- Approval and hours (5xxx).
 SELECT throws_ok($$SELECT tsetp.approve((SELECT max(id) FROM tsetp.ledger WHERE type = 'transfer'))$$, 'TR501', NULL, '5001 the requester cannot approve');
-SET LOCAL ROLE reg_admin2;
+SET LOCAL SESSION AUTHORIZATION reg_admin2;
 SELECT lives_ok($$SELECT tsetp.approve((SELECT max(id) FROM tsetp.ledger WHERE type = 'transfer'))$$, 'another tsetp_admin approves');
 SELECT throws_ok($$SELECT tsetp.approve((SELECT max(id) FROM tsetp.ledger WHERE type = 'transfer'))$$, 'TR503', NULL, '5003 already decided');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT is((SELECT sum(tonnes)::int FROM tsetp.holding WHERE account = pg_temp.a('rf2') AND kind = 'ER' AND state = 'free'), 1000, 'approved: the units moved');
 SELECT throws_ok($$SELECT tsetp.approve((SELECT min(id) FROM tsetp.ledger))$$, 'TR503', NULL, '5003 not waiting for approval');
 CREATE ROLE reg_bypass BYPASSRLS;
 GRANT USAGE ON SCHEMA tsetp TO reg_bypass;
 GRANT SELECT, INSERT ON tsetp.ledger, tsetp.approval TO reg_bypass;
 SELECT tsetp.transfer(pg_temp.a('rf1'), pg_temp.a('rf2'), 'ER', '1') AS pending_tx \gset
-SET LOCAL ROLE reg_bypass;
+SET LOCAL SESSION AUTHORIZATION reg_bypass;
 SELECT throws_ok(format('SELECT tsetp.approve(%s)', :pending_tx), 'TR502', NULL, '5002 only tsetp_admin approves');
 SELECT throws_ok(format('SELECT tsetp.withdraw(%s)', :pending_tx), 'TR509', NULL, '5009 only the requester withdraws');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT lives_ok(format('SELECT tsetp.withdraw(%s)', :pending_tx), 'the requester withdraws');
 SELECT is((SELECT status FROM tsetp.transaction_status WHERE id = :pending_tx), 'cancelled', 'withdrawn: cancelled');
 SET LOCAL tsetp.now = '2025-06-01 11:00+09';
@@ -144,9 +144,9 @@ SELECT throws_ok($$SELECT tsetp.surrender(pg_temp.f('RF2'), 3, pg_temp.a('rf2'),
 SELECT lives_ok($$SELECT tsetp.surrender(pg_temp.f('RF2'), 3, pg_temp.a('rf2'), 'SME', '550')$$, 'surrender banked FY2017 and FY2020 credits for period 3');
 UPDATE tsetp.credit_kind SET transferable = true WHERE programme = 'saitama' AND code = 'OG';
 SELECT tsetp.transfer(pg_temp.a('rf1'), pg_temp.a('rf2'), 'OG', '10') AS og_tx \gset
-SET LOCAL ROLE reg_admin2;
+SET LOCAL SESSION AUTHORIZATION reg_admin2;
 SELECT tsetp.approve(:og_tx);
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT throws_ok($$SELECT tsetp.surrender(pg_temp.f('RF2'), 3, pg_temp.a('rf2'), 'OG', '10')$$, 'TR403', NULL, '4003 other-gas reduction of another facility');
 
 -- Corrections.
@@ -209,9 +209,9 @@ SELECT is((SELECT sum(tonnes)::bigint FROM tsetp.holding WHERE state <> 'cancell
              FROM tsetp.ledger l LEFT JOIN tsetp.ledger t ON t.id = l.corrects),
           'issued - cancelled = holdings');
 SELECT is((SELECT count(*)::int FROM tsetp.surrendered_credit), 0, 'nothing surrendered has been approved yet');
-SET LOCAL ROLE reg_admin2;
+SET LOCAL SESSION AUTHORIZATION reg_admin2;
 SELECT tsetp.approve(id) FROM tsetp.ledger WHERE type = 'surrender' AND kind = 'SME';
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 SELECT is((SELECT own_banked::text || ' ' || other_credits FROM tsetp.surrendered_credit WHERE facility_id = pg_temp.f('RF2') AND period_no = 3),
           '0 550', 'surrendered_credit: approved surrenders count');
 SELECT is((SELECT sum(amount::numeric)::int FROM tsetp.balance(pg_temp.a('rf2')) WHERE kind = 'SME'), 100, 'balance: the surrendered units left the balance');

@@ -53,7 +53,7 @@ SELECT tsetp.issue_excess(pg_temp.f('RF1'), 3) IS NOT NULL AS issued;
 SELECT tsetp.issue(pg_temp.a('rf2'), 'SME', 'FY2020', 'P01', '500') IS NOT NULL AS issued;
 
 -- An operator sees its own facilities, accounts, holdings and transactions.
-SET LOCAL ROLE reg_op1;
+SET LOCAL SESSION AUTHORIZATION reg_op1;
 SELECT is((SELECT string_agg(code, ',') FROM tsetp.facility), 'RF1', 'operator sees only its facility');
 SELECT is((SELECT string_agg(number, ',') FROM tsetp.account), pg_temp.a('rf1'), 'operator sees only its accounts');
 SELECT is((SELECT count(*)::int FROM tsetp.holding WHERE account = pg_temp.a('rf2')), 0, 'operator does not see others'' holdings');
@@ -80,23 +80,23 @@ SELECT lives_ok($$SELECT tsetp.open_account('saitama', 'Omiya Estate')$$, 'an op
 SELECT throws_ok($$SELECT tsetp.open_account('saitama', 'Somebody Else')$$, '42501', NULL, 'but not for another holder');
 SELECT throws_ok($$INSERT INTO tsetp.energy_use VALUES (pg_temp.f('RF2'), 'FY2025', 1900, true)$$, '42501', NULL, 'but not another''s');
 SELECT throws_ok($$INSERT INTO tsetp.emission VALUES (pg_temp.f('RF1'), 'FY2025', '7000', 'Self Verified')$$, '42501', NULL, 'an operator cannot verify its own emissions');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- Another operator cannot act on it; the requester can withdraw.
-SET LOCAL ROLE reg_op2;
+SET LOCAL SESSION AUTHORIZATION reg_op2;
 SELECT is((SELECT count(*)::int FROM tsetp.ledger WHERE from_account = pg_temp.a('rf1')), 1, 'the receiving operator sees the request');
 SELECT is((SELECT count(*)::int FROM tsetp.ledger WHERE type = 'issue'), 1, 'but not the issue into the other account');
 SELECT throws_ok($$SELECT tsetp.withdraw((SELECT max(id) FROM tsetp.ledger WHERE type = 'transfer'))$$, 'TR509', NULL, 'only the requester withdraws (check 5009)');
 SELECT throws_ok($$SELECT tsetp.surrender(pg_temp.f('RF2'), 3, pg_temp.a('rf1'), 'ER', '1')$$, '42501', NULL, 'not from the other holder''s account, whatever the trigger would say');
-RESET ROLE;
-SET LOCAL ROLE reg_admin2;
+RESET SESSION AUTHORIZATION;
+SET LOCAL SESSION AUTHORIZATION reg_admin2;
 SELECT lives_ok($$SELECT tsetp.approve((SELECT max(id) FROM tsetp.ledger WHERE type = 'transfer'))$$, 'a second tsetp_admin approves');
-RESET ROLE;
-SET LOCAL ROLE reg_op2;
+RESET SESSION AUTHORIZATION;
+SET LOCAL SESSION AUTHORIZATION reg_op2;
 SELECT is((SELECT sum(amount::numeric)::int FROM tsetp.balance(pg_temp.a('rf2')) WHERE kind = 'ER'), 100, 'the receiver now sees the units');
 SELECT lives_ok($$SELECT tsetp.surrender(pg_temp.f('RF2'), 3, pg_temp.a('rf2'), 'ER', '100')$$, 'the receiver requests a surrender');
 SELECT lives_ok($$SELECT tsetp.withdraw((SELECT max(id) FROM tsetp.ledger WHERE type = 'surrender'))$$, 'and withdraws it');
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 -- What there is to see, as the owner.
 SELECT (SELECT count(DISTINCT account) FROM tsetp.account_balance) AS all_balances,

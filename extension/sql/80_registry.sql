@@ -18,9 +18,22 @@
 -- is derived, never updated: a decision row in tsetp.approval and a
 -- correction row pointing at it (tsetp.transaction_status).
 --
--- Clock. The registry's time is tsetp.clock(): now(), or the timestamp in
--- the setting tsetp.now when the session's login role is a superuser (so
--- that tests can pin business hours and deadlines and nobody else can).
+-- Clock. The registry's time is tsetp.clock(): the moment of the current
+-- statement (statement_timestamp(); the transaction's start in a
+-- procedure's later transactions), or the timestamp in the setting
+-- tsetp.now when the login that authenticated the session is a superuser
+-- (so that tests can pin business hours and deadlines and nobody else can:
+-- another login that sets it is refused, check 5012). A rule judged by the
+-- clock is judged at the statement that makes the transaction take effect
+-- (the request, or the approval of one that waits), and that statement's row
+-- records the same moment (requested_at, decided_at); see registry_now in
+-- extension/registry.c.
+--
+-- Four-eyes. A request and its approval must be by two people: two
+-- different logins (the session user, which SET ROLE, group roles and
+-- SECURITY DEFINER functions do not change), recorded next to the acting
+-- roles (requested_by_login, decided_by_login). What a role may do is
+-- decided by the acting role; who the person is, by the login.
 
 -- ---------------------------------------------------------------------------
 -- Clock and refusals
@@ -30,7 +43,7 @@ CREATE FUNCTION tsetp.clock() RETURNS timestamptz
     AS 'MODULE_PATHNAME', 'registry_clock'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tsetp.clock() IS
-    'The registry''s clock: now(), or the setting tsetp.now (e.g. SET tsetp.now = ''2026-06-01 10:30+09'') in a session logged in as a superuser, for tests';
+    'The registry''s clock: the current statement''s time (statement_timestamp(), or the transaction''s start when later, in a procedure), or the setting tsetp.now (e.g. SET tsetp.now = ''2026-06-01 10:30+09'') in a session whose login is a superuser, for tests (check 5012 refuses it for any other login)';
 
 CREATE FUNCTION tsetp.registry_refuse(code int, message text, detail text, hint text)
     RETURNS void
@@ -336,6 +349,7 @@ CREATE TABLE tsetp.ledger (
     needs_approval boolean NOT NULL,
     requested_by   name NOT NULL,
     requested_at   timestamptz NOT NULL,
+    requested_by_login name NOT NULL,
     CHECK ((type = 'correction') = (corrects IS NOT NULL)),
     CHECK ((type = 'surrender') = (facility_id IS NOT NULL AND period_no IS NOT NULL))
 );
@@ -353,6 +367,7 @@ COMMENT ON COLUMN tsetp.ledger.blocks IS 'Set by the registry: the serial blocks
 COMMENT ON COLUMN tsetp.ledger.needs_approval IS 'Set by the registry: the transaction waits for tsetp.approve';
 COMMENT ON COLUMN tsetp.ledger.requested_by IS 'Set by the registry: the role that inserted the row';
 COMMENT ON COLUMN tsetp.ledger.requested_at IS 'Set by the registry: tsetp.clock() at the request';
+COMMENT ON COLUMN tsetp.ledger.requested_by_login IS 'Set by the registry: the login (session user) that requested, whatever role it acted as; four-eyes compares it with the approver''s';
 CREATE UNIQUE INDEX ledger_corrected_once ON tsetp.ledger (corrects) WHERE corrects IS NOT NULL;
 CREATE INDEX ledger_from ON tsetp.ledger (from_account);
 CREATE INDEX ledger_to ON tsetp.ledger (to_account);
@@ -364,10 +379,12 @@ CREATE TABLE tsetp.approval (
     decision       text NOT NULL CHECK (decision IN ('approved', 'rejected', 'withdrawn')),
     reason         text,
     decided_by     name NOT NULL,
-    decided_at     timestamptz NOT NULL
+    decided_at     timestamptz NOT NULL,
+    decided_by_login name NOT NULL
 );
 COMMENT ON TABLE tsetp.approval IS
-    'Decisions on transactions that wait for approval, append-only: approved (by a tsetp_admin other than the requester), rejected (by a tsetp_admin) or withdrawn (by the requester)';
+    'Decisions on transactions that wait for approval, append-only: approved (by a tsetp_admin, a login other than the requester''s), rejected (by a tsetp_admin) or withdrawn (by the requester''s login or a tsetp_admin)';
+COMMENT ON COLUMN tsetp.approval.decided_by_login IS 'Set by the registry: the login (session user) that decided, whatever role it acted as';
 
 -- Excess reduction that stands: issues of a programme's kind of excess
 -- reduction, of its own origin, not reversed (issues never wait for
@@ -395,20 +412,21 @@ SELECT l.id,
        CASE WHEN NOT l.needs_approval THEN l.requested_at
             WHEN a.decision = 'approved' THEN a.decided_at END AS effective_at,
        a.decided_by, a.decided_at, a.reason,
-       c.id AS reversed_by, c.requested_at AS reversed_at
+       c.id AS reversed_by, c.requested_at AS reversed_at,
+       a.decided_by_login
   FROM tsetp.ledger l
   LEFT JOIN tsetp.approval a ON a.transaction_id = l.id
   LEFT JOIN tsetp.ledger c ON c.corrects = l.id;
 COMMENT ON VIEW tsetp.transaction_status IS
     'Status of each ledger transaction (requested, completed, rejected, cancelled, reversed), when it took effect, and the correction that reversed it';
 
--- Stamps the requester and the registry's time on a new ledger or approval
--- row (runs as the invoker, so it sees who is asking).
+-- Stamps the requester (role and login) and the registry's time on a new
+-- ledger or approval row (runs as the invoker, so it sees who is asking).
 CREATE FUNCTION tsetp.registry_stamp() RETURNS trigger
     AS 'MODULE_PATHNAME', 'registry_stamp'
     LANGUAGE C;
 COMMENT ON FUNCTION tsetp.registry_stamp() IS
-    'Trigger: records the role that inserts a ledger or approval row and the registry''s time, whatever the client wrote there';
+    'Trigger: records the role that inserts a ledger or approval row, its login (session user) and the registry''s time, whatever the client wrote there';
 
 -- Refuses UPDATE, DELETE and TRUNCATE of the append-only tables.
 CREATE FUNCTION tsetp.registry_append_only() RETURNS trigger
@@ -1087,8 +1105,11 @@ CREATE FUNCTION tsetp.approval_apply() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    t   tsetp.ledger;
-    a   tsetp.account;
+    t    tsetp.ledger;
+    a    tsetp.account;
+    prog tsetp.programme;
+    rule tsetp.transaction_rule;
+    pp   tsetp.plan_period;
 BEGIN
     SELECT * INTO t FROM tsetp.ledger l WHERE l.id = NEW.transaction_id FOR UPDATE;
     IF NOT FOUND OR NOT t.needs_approval OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = t.id) THEN
@@ -1099,10 +1120,13 @@ BEGIN
                          FROM tsetp.approval x WHERE x.transaction_id = t.id) END,
             'See tsetp.transaction_status.');
     END IF;
+    -- The requester is a person (the login, requested_by_login), whatever
+    -- role it acts as; what a role may do (tsetp_admin) is the acting role's.
     IF NEW.decision = 'withdrawn' THEN
-        IF NEW.decided_by <> t.requested_by AND NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
-            PERFORM tsetp.registry_refuse(5009, pg_catalog.format('only %s can withdraw transaction %s', t.requested_by, t.id),
-                pg_catalog.format('%s requested it; %s is neither the requester nor a tsetp_admin.', t.requested_by, NEW.decided_by),
+        IF NEW.decided_by_login <> t.requested_by_login AND NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
+            PERFORM tsetp.registry_refuse(5009, pg_catalog.format('only %s can withdraw transaction %s', t.requested_by_login, t.id),
+                pg_catalog.format('Login %s requested it; login %s (acting as %s) is not the requester, and %s is not a tsetp_admin.',
+                                  t.requested_by_login, NEW.decided_by_login, NEW.decided_by, NEW.decided_by),
                 'Ask the requester to withdraw it.');
         END IF;
     ELSE
@@ -1111,13 +1135,41 @@ BEGIN
                 'Only a role holding tsetp_admin approves or rejects transactions.',
                 'Ask the registry administrator.');
         END IF;
-        IF NEW.decision = 'approved' AND NEW.decided_by = t.requested_by THEN
-            PERFORM tsetp.registry_refuse(5001, pg_catalog.format('%s cannot approve its own transaction %s', NEW.decided_by, t.id),
-                'A transaction takes effect only when approved by a role other than the one that requested it (four-eyes).',
-                'Ask another tsetp_admin to approve it.');
+        -- Four-eyes: two people, i.e. two logins, whatever roles they act
+        -- as (SET ROLE, group roles, SECURITY DEFINER functions).
+        IF NEW.decision = 'approved' AND NEW.decided_by_login = t.requested_by_login THEN
+            PERFORM tsetp.registry_refuse(5001, pg_catalog.format('login %s cannot approve its own transaction %s', NEW.decided_by_login, t.id),
+                pg_catalog.format('Login %s requested it (as role %s) and approves it (as role %s); a transaction takes effect only when approved by another person, a login other than the requester''s (four-eyes).',
+                                  t.requested_by_login, t.requested_by, NEW.decided_by),
+                'Ask a tsetp_admin who logs in as another person to approve it.');
         END IF;
     END IF;
     IF NEW.decision = 'approved' THEN
+        -- The approval makes the transaction take effect: the rules judged by
+        -- the clock are judged again now, at the approval's statement
+        -- (NEW.decided_at, stamped by tsetp.registry_stamp), not at the
+        -- request or the start of the approving transaction.
+        SELECT * INTO prog FROM tsetp.programme p WHERE p.code = t.programme;
+        SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = t.programme AND r.type = t.type;
+        IF rule.business_hours AND NOT tsetp.in_business_hours(t.programme, NEW.decided_at) THEN
+            PERFORM tsetp.registry_refuse(5004, pg_catalog.format('%s transactions take effect only in business hours', t.type),
+                pg_catalog.format('Approving transaction %s would make it take effect at %s in %s; the %s registry accepts %s transactions %s.',
+                                  t.id, pg_catalog.to_char(NEW.decided_at AT TIME ZONE prog.timezone, 'Dy YYYY-MM-DD HH24:MI'), prog.timezone, t.programme, t.type,
+                                  (SELECT pg_catalog.format('%s-%s on ISO weekdays %s except registry holidays',
+                                                            pg_catalog.to_char(b.opens, 'HH24:MI'), pg_catalog.to_char(b.closes, 'HH24:MI'),
+                                                            pg_catalog.array_to_string(b.weekdays, ','))
+                                     FROM tsetp.business_hours b WHERE b.programme = t.programme)),
+                'Approve it again within business hours.');
+        END IF;
+        IF t.type = 'surrender' THEN
+            SELECT * INTO pp FROM tsetp.plan_period p WHERE p.programme = t.programme AND p.period_no = t.period_no;
+            IF (NEW.decided_at AT TIME ZONE prog.timezone)::date > pp.deadline THEN
+                PERFORM tsetp.registry_refuse(4005, pg_catalog.format('the deadline for period %s has passed', t.period_no),
+                    pg_catalog.format('Transaction %s would take effect on %s; credits for period %s (%s) could be surrendered until %s.',
+                                      t.id, (NEW.decided_at AT TIME ZONE prog.timezone)::date, t.period_no, pp.years, pp.deadline),
+                    'Reject the surrender; a surrender approved after the deadline does not count.');
+            END IF;
+        END IF;
         SELECT * INTO a FROM tsetp.account x WHERE x.number = t.from_account;
         IF a.status <> 'open' THEN
             PERFORM tsetp.registry_refuse(CASE a.status WHEN 'suspended' THEN 1002 ELSE 1003 END,
@@ -1145,7 +1197,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tsetp.approval_apply() IS
-    'Trigger: checks a decision on a pending transaction (four-eyes approval by another tsetp_admin, rejection, withdrawal by the requester) and applies or releases its reserved units';
+    'Trigger: checks a decision on a pending transaction (four-eyes approval by a tsetp_admin of another login, in business hours and before the deadline at the approval; rejection; withdrawal by the requester''s login) and applies or releases its reserved units';
 
 CREATE TRIGGER b_apply BEFORE INSERT ON tsetp.approval
     FOR EACH ROW EXECUTE FUNCTION tsetp.approval_apply();
@@ -1912,7 +1964,8 @@ SELECT l.id AS transaction_id,
        l.corrects, s.reversed_by,
        l.facility_id, l.period_no,
        pg_catalog.array_to_string(l.blocks, ' ') AS blocks,
-       l.requested_by, s.decided_by, l.note
+       l.requested_by, s.decided_by, l.note,
+       l.requested_by_login, s.decided_by_login
   FROM tsetp.ledger l
   JOIN tsetp.transaction_status s ON s.id = l.id
  CROSS JOIN LATERAL (VALUES (l.from_account, l.to_account, 'out'), (l.to_account, l.from_account, 'in')) AS x(account, counterparty, direction)

@@ -78,6 +78,8 @@ COMMENT ON COLUMN tsetp.ledger_report.blocks IS 'The serial blocks moved, space-
 COMMENT ON COLUMN tsetp.ledger_report.requested_by IS 'Role that requested the transaction';
 COMMENT ON COLUMN tsetp.ledger_report.decided_by IS 'Role that approved, rejected or withdrew it';
 COMMENT ON COLUMN tsetp.ledger_report.note IS 'Free-text note of the request';
+COMMENT ON COLUMN tsetp.ledger_report.requested_by_login IS 'Login (person) that requested the transaction, whatever role it acted as';
+COMMENT ON COLUMN tsetp.ledger_report.decided_by_login IS 'Login (person) that approved, rejected or withdrew it, whatever role it acted as';
 
 -- Operator classes and families without a comment of their own get one
 -- that says what they are.
