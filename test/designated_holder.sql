@@ -5,7 +5,7 @@
 -- operator's pending requests from the account are rejected; the holder
 -- cannot be set to anyone else, nor the account opened for anyone else.
 BEGIN;
-SELECT plan(26);
+SELECT plan(29);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 -- Requests in this test are accepted at any hour (the roles' sessions do
@@ -29,6 +29,7 @@ CREATE TEMP TABLE acct AS
 SELECT f.code, tsetp.designated_account(f.id) AS number FROM tsetp.facility f WHERE f.code IN ('DH1', 'DH2');
 GRANT SELECT ON acct TO PUBLIC;
 SELECT tsetp.issue((SELECT number FROM acct WHERE code = 'DH1'), 'SME', 'FY2020', 'P01', '500');
+SELECT tsetp.issue((SELECT number FROM acct WHERE code = 'DH2'), 'SME', 'FY2020', 'P02', '100');
 
 SELECT is((SELECT holder FROM tsetp.account WHERE number = (SELECT number FROM acct WHERE code = 'DH1')), 'Old Co',
           'the designated account opens for the operator');
@@ -116,6 +117,24 @@ CREATE TEMP TABLE gen AS SELECT tsetp.open_account('saitama', 'Broker A') AS num
 UPDATE tsetp.account SET holder = 'Broker B' WHERE number = (SELECT number FROM gen);
 SELECT results_eq($$SELECT holder FROM tsetp.account_holder_history WHERE account = (SELECT number FROM gen) ORDER BY id$$,
                   ARRAY['Broker A', 'Broker B'], 'a general account''s holders are recorded too');
+
+-- At approval, the requester must still act for the designated account's
+-- holder: a request by a role that stopped acting for it is refused.
+CREATE ROLE dh_other IN ROLE tsetp_operator;
+INSERT INTO tsetp.holder_member VALUES ('Other Co', 'dh_other');
+SET SESSION AUTHORIZATION dh_other;
+CREATE TEMP TABLE other_req AS
+SELECT tsetp.transfer((SELECT number FROM acct WHERE code = 'DH2'), (SELECT number FROM acct WHERE code = 'DH1'), 'SME', '20') AS id;
+RESET SESSION AUTHORIZATION;
+GRANT SELECT ON req, other_req TO PUBLIC;
+DELETE FROM tsetp.holder_member WHERE member = 'dh_other';
+SET SESSION AUTHORIZATION dh_admin;
+SELECT throws_ok($$SELECT tsetp.approve((SELECT id FROM other_req))$$, 'TR115', NULL,
+                 '1015 a request whose requester no longer acts for the holder is not approved');
+SELECT lives_ok($$SELECT tsetp.approve((SELECT id FROM req ORDER BY id DESC LIMIT 1))$$,
+                'the request of a role acting for the new operator is approved');
+SELECT lives_ok($$SELECT tsetp.reject((SELECT id FROM other_req), 'requester left')$$, 'the refused one can be rejected');
+RESET SESSION AUTHORIZATION;
 
 -- Everywhere: every designated account is held by its facility's operator,
 -- and its current history row names that holder.

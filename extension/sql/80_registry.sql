@@ -1254,6 +1254,46 @@ COMMENT ON FUNCTION tsetp.approval_apply() IS
 CREATE TRIGGER b_apply BEFORE INSERT ON tsetp.approval
     FOR EACH ROW EXECUTE FUNCTION tsetp.approval_apply();
 
+-- A request from a designated account takes effect only while its
+-- requester acts for the account's holder (or is a tsetp_admin): one the
+-- former operator made that a change of operator did not reject (it was
+-- recorded while the change was under way), or one by a role that has
+-- since stopped acting for the holder, cannot be approved (check 1015).
+-- Fires after b_apply (name order); its refusal undoes the approval.
+CREATE FUNCTION tsetp.approval_requester_acts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    IF NEW.decision <> 'approved' THEN
+        RETURN NEW;
+    END IF;
+    SELECT l.id, l.requested_by, a.number, a.holder, f.code INTO r
+      FROM tsetp.ledger l
+      JOIN tsetp.account a ON a.number = l.from_account
+      JOIN tsetp.facility f ON f.id = a.facility_id
+     WHERE l.id = NEW.transaction_id;
+    IF FOUND AND NOT EXISTS (
+            SELECT 1 FROM pg_catalog.pg_roles q
+             WHERE q.rolname = r.requested_by
+               AND (pg_catalog.pg_has_role(q.oid, 'tsetp_admin', 'MEMBER')
+                    OR EXISTS (SELECT 1 FROM tsetp.holder_member m
+                                 JOIN pg_catalog.pg_roles g ON g.rolname = m.member
+                                WHERE m.holder = r.holder AND pg_catalog.pg_has_role(q.oid, g.oid, 'MEMBER')))) THEN
+        PERFORM tsetp.registry_refuse(1015, pg_catalog.format('transaction %s cannot be approved: %s does not act for the holder of designated account %s', r.id, r.requested_by, r.number),
+            pg_catalog.format('Account %s of facility %s is held by its operator %s, for whom %s does not act.', r.number, r.code, r.holder, r.requested_by),
+            'Reject the transaction; the holder''s roles may request it again.');
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.approval_requester_acts() IS
+    'Trigger: refuses to approve a request from a designated account whose requester does not act for the account''s holder (its facility''s operator) and is not a tsetp_admin (check 1015)';
+CREATE TRIGGER c_requester_acts BEFORE INSERT ON tsetp.approval
+    FOR EACH ROW EXECUTE FUNCTION tsetp.approval_requester_acts();
+
 -- ---------------------------------------------------------------------------
 -- Functions: conveniences over INSERT INTO tsetp.ledger / tsetp.approval
 -- ---------------------------------------------------------------------------

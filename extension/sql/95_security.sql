@@ -37,7 +37,7 @@ REVOKE EXECUTE ON FUNCTION tsetp.ledger_apply(), tsetp.approval_apply(), tsetp.a
     tsetp.base_emission_under_issue(), tsetp.facility_code_check(), tsetp.credit_kind_check(),
     tsetp.excess_input_check() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION tsetp.config_under_issue(), tsetp.account_holder_log(),
-    tsetp.facility_operator_changed() FROM PUBLIC;
+    tsetp.facility_operator_changed(), tsetp.approval_requester_acts() FROM PUBLIC;
 
 -- Configuration: everyone who works with the registry may read it; the
 -- prefecture maintains it.
