@@ -206,6 +206,11 @@ BEGIN
                 NEW.programme := COALESCE(NEW.programme, fac.programme);
                 NEW.holder := COALESCE(NEW.holder, fac.operator);
                 NEW.account_type := COALESCE(NEW.account_type, 'designated');
+                IF NEW.holder <> fac.operator THEN
+                    PERFORM tsetp.registry_refuse(1015, pg_catalog.format('the designated account of facility %s is held by its operator', fac.code),
+                        pg_catalog.format('Facility %s is operated by %s; the account was to be opened for %s.', fac.code, fac.operator, NEW.holder),
+                        'Leave holder empty: it is taken from the facility''s operator.');
+                END IF;
                 IF NEW.programme <> fac.programme THEN
                     PERFORM tsetp.registry_refuse(2005, 'designated account must be in the facility''s programme',
                         pg_catalog.format('Facility %s is in programme %s, not %s.', fac.code, fac.programme, NEW.programme),
@@ -229,6 +234,17 @@ BEGIN
             'An account''s identity is fixed when it is opened.',
             'Open a new account and transfer the units.');
     END IF;
+    -- A designated account is held by its facility's operator: its holder
+    -- changes only with the operator (tsetp.facility_operator_changed). The
+    -- facility row is locked so that a concurrent change of operator waits.
+    IF NEW.holder <> OLD.holder AND OLD.facility_id IS NOT NULL THEN
+        SELECT * INTO fac FROM tsetp.facility f WHERE f.id = OLD.facility_id FOR SHARE;
+        IF NEW.holder <> fac.operator THEN
+            PERFORM tsetp.registry_refuse(1015, pg_catalog.format('the holder of designated account %s is the operator of facility %s', OLD.number, fac.code),
+                pg_catalog.format('Facility %s is operated by %s; the account cannot be held by %s.', fac.code, fac.operator, NEW.holder),
+                'Change the facility''s operator (UPDATE tsetp.facility SET operator = ...): its designated account follows.');
+        END IF;
+    END IF;
     IF OLD.status = 'closed' AND NEW.status <> 'closed' THEN
         PERFORM tsetp.registry_refuse(1003, pg_catalog.format('account %s is closed for good', OLD.number),
             pg_catalog.format('Account %s was closed.', OLD.number),
@@ -251,6 +267,94 @@ CREATE TRIGGER account_check BEFORE INSERT OR UPDATE OR DELETE ON tsetp.account
     FOR EACH ROW EXECUTE FUNCTION tsetp.account_check();
 CREATE TRIGGER account_no_truncate BEFORE TRUNCATE ON tsetp.account
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.account_check();
+
+-- Who held each account when: a row per holder of an account, from the
+-- time it became the holder (the opening, or the change) until the next
+-- change (valid_to NULL: the holder now), with the login (session user)
+-- that made the change. Written by the registry only, when an account is
+-- opened and whenever its holder changes (a designated account's when its
+-- facility's operator changes); rows are never deleted.
+CREATE TABLE tsetp.account_holder_history (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account    text NOT NULL REFERENCES tsetp.account ON UPDATE CASCADE,
+    holder     text NOT NULL CHECK (holder <> ''),
+    valid_from timestamptz NOT NULL,
+    valid_to   timestamptz,
+    changed_by name,
+    changed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE UNIQUE INDEX account_holder_history_current ON tsetp.account_holder_history (account) WHERE valid_to IS NULL;
+COMMENT ON TABLE tsetp.account_holder_history IS
+    'Holders of each account over time (a designated account follows its facility''s operator): written by the registry when an account is opened or its holder changes';
+COMMENT ON COLUMN tsetp.account_holder_history.valid_from IS 'Registry time (tsetp.clock()) from which holder held the account: its opening, or the change';
+COMMENT ON COLUMN tsetp.account_holder_history.valid_to IS 'Registry time of the next change of holder; NULL for the holder now';
+COMMENT ON COLUMN tsetp.account_holder_history.changed_by IS 'Login (session user) that opened the account or changed its holder; NULL for holders recorded when a database was updated to 2.0';
+COMMENT ON COLUMN tsetp.account_holder_history.changed_at IS 'Time of the transaction that made the change';
+COMMENT ON INDEX tsetp.account_holder_history_current IS 'An account has one current holder';
+
+CREATE FUNCTION tsetp.account_holder_log() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.holder = OLD.holder THEN
+            RETURN NULL;
+        END IF;
+        UPDATE tsetp.account_holder_history h SET valid_to = tsetp.clock()
+         WHERE h.account = NEW.number AND h.valid_to IS NULL;
+    END IF;
+    INSERT INTO tsetp.account_holder_history (account, holder, valid_from, changed_by)
+    VALUES (NEW.number, NEW.holder, CASE TG_OP WHEN 'INSERT' THEN NEW.opened_at ELSE tsetp.clock() END,
+            pg_catalog.session_user());
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.account_holder_log() IS
+    'Trigger: records the holder of a new account, and each change of holder, in tsetp.account_holder_history';
+CREATE TRIGGER account_holder_log AFTER INSERT OR UPDATE OF holder ON tsetp.account
+    FOR EACH ROW EXECUTE FUNCTION tsetp.account_holder_log();
+
+-- The designated account follows its facility's operator (SPEC 4.2): the
+-- new operator holds it from the change on, and the former operator's
+-- roles lose sight of it at once (row-level security reads the holder).
+-- Requests from the account still waiting for approval whose requester
+-- acts neither for the new holder nor as a tsetp_admin are rejected by the
+-- change (their reserved units are free again in the account): the former
+-- operator can no longer see, withdraw or answer for them. Runs with the
+-- rights of the role that changes the operator (a tsetp_admin), who is
+-- recorded as deciding the rejections.
+CREATE FUNCTION tsetp.facility_operator_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE tsetp.account a SET holder = NEW.operator
+     WHERE a.facility_id = NEW.id AND a.holder <> NEW.operator;
+    INSERT INTO tsetp.approval (transaction_id, decision, reason)
+    SELECT l.id, 'rejected',
+           pg_catalog.format('The operator of facility %s changed from %s to %s; the requester does not act for the new holder of account %s.',
+                             NEW.code, OLD.operator, NEW.operator, l.from_account)
+      FROM tsetp.ledger l
+      JOIN tsetp.account a ON a.number = l.from_account AND a.facility_id = NEW.id
+     WHERE l.needs_approval
+       AND NOT EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = l.id)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles q
+                        WHERE q.rolname = l.requested_by
+                          AND (pg_catalog.pg_has_role(q.oid, 'tsetp_admin', 'MEMBER')
+                               OR EXISTS (SELECT 1 FROM tsetp.holder_member m
+                                            JOIN pg_catalog.pg_roles r ON r.rolname = m.member
+                                           WHERE m.holder = NEW.operator
+                                             AND pg_catalog.pg_has_role(q.oid, r.oid, 'MEMBER'))))
+     ORDER BY l.id;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.facility_operator_changed() IS
+    'Trigger: a change of a facility''s operator makes the new operator the holder of its designated account (history in tsetp.account_holder_history) and rejects the account''s pending requests whose requester does not act for the new holder';
+CREATE TRIGGER facility_operator_changed AFTER UPDATE OF operator ON tsetp.facility
+    FOR EACH ROW WHEN (OLD.operator IS DISTINCT FROM NEW.operator)
+    EXECUTE FUNCTION tsetp.facility_operator_changed();
 
 -- Opens the designated account of every facility that has just become
 -- covered (a row added to tsetp.coverage, whether energy use or the
@@ -1202,6 +1306,46 @@ COMMENT ON FUNCTION tsetp.approval_apply() IS
 CREATE TRIGGER b_apply BEFORE INSERT ON tsetp.approval
     FOR EACH ROW EXECUTE FUNCTION tsetp.approval_apply();
 
+-- A request from a designated account takes effect only while its
+-- requester acts for the account's holder (or is a tsetp_admin): one the
+-- former operator made that a change of operator did not reject (it was
+-- recorded while the change was under way), or one by a role that has
+-- since stopped acting for the holder, cannot be approved (check 1015).
+-- Fires after b_apply (name order); its refusal undoes the approval.
+CREATE FUNCTION tsetp.approval_requester_acts() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    IF NEW.decision <> 'approved' THEN
+        RETURN NEW;
+    END IF;
+    SELECT l.id, l.requested_by, a.number, a.holder, f.code INTO r
+      FROM tsetp.ledger l
+      JOIN tsetp.account a ON a.number = l.from_account
+      JOIN tsetp.facility f ON f.id = a.facility_id
+     WHERE l.id = NEW.transaction_id;
+    IF FOUND AND NOT EXISTS (
+            SELECT 1 FROM pg_catalog.pg_roles q
+             WHERE q.rolname = r.requested_by
+               AND (pg_catalog.pg_has_role(q.oid, 'tsetp_admin', 'MEMBER')
+                    OR EXISTS (SELECT 1 FROM tsetp.holder_member m
+                                 JOIN pg_catalog.pg_roles g ON g.rolname = m.member
+                                WHERE m.holder = r.holder AND pg_catalog.pg_has_role(q.oid, g.oid, 'MEMBER')))) THEN
+        PERFORM tsetp.registry_refuse(1015, pg_catalog.format('transaction %s cannot be approved: %s does not act for the holder of designated account %s', r.id, r.requested_by, r.number),
+            pg_catalog.format('Account %s of facility %s is held by its operator %s, for whom %s does not act.', r.number, r.code, r.holder, r.requested_by),
+            'Reject the transaction; the holder''s roles may request it again.');
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.approval_requester_acts() IS
+    'Trigger: refuses to approve a request from a designated account whose requester does not act for the account''s holder (its facility''s operator) and is not a tsetp_admin (check 1015)';
+CREATE TRIGGER c_requester_acts BEFORE INSERT ON tsetp.approval
+    FOR EACH ROW EXECUTE FUNCTION tsetp.approval_requester_acts();
+
 -- ---------------------------------------------------------------------------
 -- Functions: conveniences over INSERT INTO tsetp.ledger / tsetp.approval
 -- ---------------------------------------------------------------------------
@@ -1737,10 +1881,21 @@ CREATE FUNCTION tsetp.credit_kind_check() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        IF EXISTS (SELECT 1 FROM tsetp.ledger l) THEN
+            PERFORM tsetp.registry_refuse(3012, 'credit kinds cannot be truncated: the ledger holds transactions of them',
+                'Its transactions, and the excess reduction issued of it, are read by its code and marking.',
+                'Change kinds row by row.');
+        END IF;
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'UPDATE' AND NEW.code = OLD.code AND NEW.programme = OLD.programme
        AND NEW.excess_reduction = OLD.excess_reduction THEN
         RETURN NEW;
     END IF;
+    -- Under the programme's issuance lock: an issue of the kind running at
+    -- the same time is either seen below or reads the new marking.
+    PERFORM tsetp.excess_guard_lock(OLD.programme, false);
     IF EXISTS (SELECT 1 FROM tsetp.ledger l WHERE l.programme = OLD.programme AND l.kind = OLD.code) THEN
         PERFORM tsetp.registry_refuse(3012, pg_catalog.format('credit kind %s of %s cannot be removed, renamed or re-marked: the ledger holds transactions of it', OLD.code, OLD.programme),
             'Its transactions, and the excess reduction issued of it, are read by its code and marking.',
@@ -1750,9 +1905,151 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tsetp.credit_kind_check() IS
-    'Trigger: refuses to delete, rename or re-mark (excess_reduction) a credit kind that ledger transactions use (check 3012)';
+    'Trigger: refuses to delete, rename or re-mark (excess_reduction) a credit kind that ledger transactions use, or to truncate the kinds while the ledger holds any transaction (check 3012)';
 CREATE TRIGGER credit_kind_check BEFORE UPDATE OR DELETE ON tsetp.credit_kind
     FOR EACH ROW EXECUTE FUNCTION tsetp.credit_kind_check();
+CREATE TRIGGER credit_kind_no_truncate BEFORE TRUNCATE ON tsetp.credit_kind
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.credit_kind_check();
+
+-- The programme's configuration that excess reduction is computed with
+-- (coverage, the base window, periods, rates, ladders, reliefs, the cap) and
+-- that the guards read to decide what is guarded (the credit origin, the
+-- periods) stays as it was while excess reduction computed with it stands:
+-- an INSERT, UPDATE or DELETE of a row of the programme (of a plan period,
+-- of its rates and reliefs: of that period; of a category's rates: of a
+-- facility of that category) is refused while an issue it concerns stands
+-- (checks 4018-4021), TRUNCATE while any stands. Changes of names, the
+-- time zone, the penalty factor, banking, deadlines and excess_from_year
+-- (from when excess is issued and transferred, not how much) are free: the
+-- engine does not compute excess with them; so is a new category or
+-- certification kind, which no row refers to yet. A change of the first plan period (coverage starts no
+-- earlier, and the base window of existing facilities follows it) concerns
+-- every issue of the programme. Under the programme's issuance lock, taken
+-- shared as the other changes of what excess rests on take it.
+CREATE FUNCTION tsetp.config_under_issue() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    code  int;
+    free  text[];
+    r     jsonb;
+    progs text[];
+    hit   record;
+BEGIN
+    code := CASE TG_TABLE_NAME WHEN 'programme' THEN 4018 WHEN 'plan_period' THEN 4019
+                 WHEN 'target_rate' THEN 4020 WHEN 'transitional_rate' THEN 4020 WHEN 'relief' THEN 4020
+                 ELSE 4021 END;
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM tsetp.excess_guard_lock(k.programme, false)
+           FROM (SELECT DISTINCT k.programme FROM tsetp.credit_kind k WHERE k.excess_reduction ORDER BY 1) k;
+        SELECT s.id, s.programme INTO hit FROM tsetp.standing_excess s ORDER BY s.id LIMIT 1;
+        IF FOUND THEN
+            PERFORM tsetp.registry_refuse(code, pg_catalog.format('%s cannot be truncated: excess reduction computed with it stands', TG_TABLE_NAME),
+                pg_catalog.format('Transaction %s issued excess reduction of programme %s computed with the configuration.', hit.id, hit.programme),
+                'Reverse the issues that rest on it first (tsetp.correct), or change it row by row where no issue stands.');
+        END IF;
+        RETURN NULL;
+    END IF;
+    free := CASE TG_TABLE_NAME
+              WHEN 'programme' THEN '{name,name_ja,timezone,penalty_factor,banking_periods,excess_from_year,seeded}'::text[]
+              WHEN 'plan_period' THEN '{deadline,seeded}'::text[]
+              ELSE '{name,name_ja,explanation,seeded}'::text[] END;
+    IF TG_OP = 'UPDATE' AND (pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) free)
+                            = (pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) free) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' AND TG_TABLE_NAME IN ('category', 'certification_kind') THEN
+        RETURN NEW;
+    END IF;
+    -- The row before and the row after (OLD is NULL on INSERT, NEW on DELETE).
+    FOR r IN SELECT x FROM pg_catalog.unnest(ARRAY[pg_catalog.to_jsonb(OLD), pg_catalog.to_jsonb(NEW)]) AS x
+              WHERE x IS NOT NULL LOOP
+        IF TG_TABLE_NAME = 'certification_kind' THEN
+            progs := ARRAY(SELECT DISTINCT x.programme FROM tsetp.relief x WHERE x.kind = r->>'code' ORDER BY 1);
+        ELSE
+            progs := ARRAY[CASE TG_TABLE_NAME WHEN 'programme' THEN r->>'code' ELSE r->>'programme' END];
+        END IF;
+        PERFORM tsetp.excess_guard_lock(p, false) FROM pg_catalog.unnest(progs) AS p;
+        SELECT s.id, s.programme, s.source, s.period_no, s.vintage INTO hit
+          FROM tsetp.standing_excess s
+         WHERE s.programme = ANY (progs)
+           AND CASE TG_TABLE_NAME
+                 WHEN 'plan_period' THEN
+                      s.period_no = (r->>'period_no')::int
+                   OR s.vintage OPERATOR(tsetp.<@) (r->>'years')::tsetp.fiscal_period
+                   OR NOT EXISTS (SELECT 1 FROM tsetp.plan_period pp
+                                   WHERE pp.programme = s.programme AND pp.period_no < (r->>'period_no')::int)
+                 WHEN 'target_rate' THEN
+                      s.period_no = (r->>'period_no')::int
+                  AND EXISTS (SELECT 1 FROM tsetp.facility f
+                               WHERE f.programme = s.programme AND f.code = s.source AND f.category = r->>'category')
+                 WHEN 'transitional_rate' THEN
+                      s.period_no = (r->>'period_no')::int
+                  AND EXISTS (SELECT 1 FROM tsetp.facility f
+                               WHERE f.programme = s.programme AND f.code = s.source AND f.category = r->>'category')
+                 WHEN 'relief' THEN s.period_no = (r->>'period_no')::int
+                 WHEN 'category' THEN
+                      EXISTS (SELECT 1 FROM tsetp.facility f
+                               WHERE f.programme = s.programme AND f.code = s.source AND f.category = r->>'code')
+                 WHEN 'certification_kind' THEN
+                      EXISTS (SELECT 1 FROM tsetp.relief x
+                               WHERE x.programme = s.programme AND x.period_no = s.period_no AND x.kind = r->>'code')
+                 ELSE true
+               END
+         ORDER BY s.id
+         LIMIT 1;
+        IF FOUND THEN
+            PERFORM tsetp.registry_refuse(code,
+                pg_catalog.format('%s of programme %s cannot be %s: excess reduction computed with it stands',
+                                  pg_catalog.replace(TG_TABLE_NAME, '_', ' '), hit.programme,
+                                  CASE TG_OP WHEN 'INSERT' THEN 'added' WHEN 'UPDATE' THEN 'changed' ELSE 'deleted' END),
+                pg_catalog.format('Transaction %s issued excess reduction of %s for period %s (verified years up to %s), computed with the %s in force then.',
+                                  hit.id, hit.source, hit.period_no, hit.vintage, pg_catalog.replace(TG_TABLE_NAME, '_', ' ')),
+                pg_catalog.format('Reverse the issues that rest on it first (tsetp.correct(%s, reason)), then make the change and issue again.', hit.id));
+        END IF;
+    END LOOP;
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION tsetp.config_under_issue() IS
+    'Trigger on the configuration the engine computes excess reduction with: refuses to add, change or delete a row of a programme, plan period, rate, ladder rung, relief, category, certification kind, revision ground or standard intensity while excess reduction computed with it stands, and to truncate these tables while any stands (checks 4018-4021)';
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.programme
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.programme
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.plan_period
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.plan_period
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.category
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.category
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.target_rate
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.target_rate
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.transitional_rate
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.transitional_rate
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.certification_kind
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.certification_kind
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.relief
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.relief
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.revision_ground
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.revision_ground
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue BEFORE INSERT OR UPDATE OR DELETE ON tsetp.standard_intensity
+    FOR EACH ROW EXECUTE FUNCTION tsetp.config_under_issue();
+CREATE TRIGGER config_under_issue_no_truncate BEFORE TRUNCATE ON tsetp.standard_intensity
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.config_under_issue();
 
 -- The request functions are one INSERT into the ledger each; every check is
 -- made by the ledger's triggers, as for a direct INSERT. They are PL/pgSQL,

@@ -36,6 +36,8 @@ REVOKE EXECUTE ON FUNCTION tsetp.ledger_apply(), tsetp.approval_apply(), tsetp.a
     tsetp.coverage_rule_changed(), tsetp.refresh_coverage(bigint[]),
     tsetp.base_emission_under_issue(), tsetp.facility_code_check(), tsetp.credit_kind_check(),
     tsetp.excess_input_check() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION tsetp.config_under_issue(), tsetp.account_holder_log(),
+    tsetp.facility_operator_changed(), tsetp.approval_requester_acts() FROM PUBLIC;
 
 -- Configuration: everyone who works with the registry may read it; the
 -- prefecture maintains it.
@@ -66,6 +68,7 @@ GRANT SELECT, INSERT ON tsetp.account TO tsetp_operator;
 GRANT SELECT ON tsetp.holding TO tsetp_admin, tsetp_operator;
 GRANT SELECT, INSERT ON tsetp.ledger, tsetp.approval TO tsetp_admin, tsetp_operator;
 GRANT SELECT, INSERT, DELETE ON tsetp.holder_member TO tsetp_admin;
+GRANT SELECT ON tsetp.account_holder_history TO tsetp_admin;
 GRANT SELECT ON tsetp.holder_member TO PUBLIC;
 GRANT SELECT ON tsetp.transaction_status, tsetp.surrendered_credit, tsetp.serial_counter, tsetp.standing_excess TO tsetp_admin;
 GRANT SELECT ON tsetp.ledger_movement, tsetp.account_balance, tsetp.ledger_report

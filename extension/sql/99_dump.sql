@@ -20,6 +20,8 @@ SELECT pg_catalog.pg_extension_config_dump('tsetp.serial_counter', '');
 SELECT pg_catalog.pg_extension_config_dump('tsetp.ledger', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('tsetp.ledger', 'id')::regclass, '');
 SELECT pg_catalog.pg_extension_config_dump('tsetp.approval', '');
+SELECT pg_catalog.pg_extension_config_dump('tsetp.account_holder_history', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('tsetp.account_holder_history', 'id')::regclass, '');
 
 -- The serial counter has exactly one row, written by CREATE EXTENSION; the
 -- row of a dump being restored moves it forward instead of clashing with it.
