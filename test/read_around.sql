@@ -79,11 +79,12 @@ SELECT tsetp.approve(:t_done), tsetp.approve(:t_corrected), tsetp.approve(:t_clo
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION ra_admin1;
 SELECT tsetp.surrender(pg_temp.f('RA2'), 4, pg_temp.a('ra2'), 'ER', '100') AS s_done \gset
+SELECT tsetp.surrender(pg_temp.f('RA1'), 4, pg_temp.a('ra1'), 'ER', '50') AS s_banked \gset
 SELECT tsetp.retire(pg_temp.a('g3'), 'ER', '7') AS r_done \gset
 SELECT tsetp.correct(:t_corrected, 'wrong account') IS NOT NULL AS corrected;
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION ra_admin2;
-SELECT tsetp.approve(:s_done), tsetp.approve(:r_done);
+SELECT tsetp.approve(:s_done), tsetp.approve(:s_banked), tsetp.approve(:r_done);
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION ra_op1;
 SELECT tsetp.transfer(pg_temp.a('ra1'), pg_temp.a('g1'), 'ER', '10') AS t_pending \gset
@@ -168,23 +169,32 @@ $$;
 -- first, and noting every value it is shown.
 CREATE FUNCTION pg_temp.leak(t text) RETURNS boolean LANGUAGE plpgsql STABLE COST 0.0000001 AS $$
 BEGIN
-    PERFORM pg_catalog.set_config('ra.seen', pg_catalog.current_setting('ra.seen', true) || pg_catalog.chr(30) || t, true);
+    PERFORM pg_catalog.set_config('ra.seen', pg_catalog.current_setting('ra.seen', true) || pg_catalog.chr(30)
+                                             || COALESCE(t, '(null)'), true);
     RETURN true;
 END
 $$;
--- For every relation the login may read: the values the leaky function
--- saw in a WHERE on it that are not among the rows it returned.
-CREATE FUNCTION pg_temp.leaked() RETURNS TABLE (rel text, seen_not_returned bigint) LANGUAGE plpgsql AS $$
+-- For every relation the login may read, and for the whole row and each of
+-- its columns: the values the leaky function saw in a WHERE on it (on that
+-- column) that are not among the values the relation returned.
+CREATE FUNCTION pg_temp.leaked() RETURNS TABLE (rel text, col text, seen_not_returned bigint) LANGUAGE plpgsql AS $$
 DECLARE
-    r        regclass;
+    r        record;
     returned text[];
 BEGIN
-    FOR r IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
+    FOR r IN SELECT c.oid::regclass AS rel, x.col
+               FROM pg_catalog.pg_class c
+              CROSS JOIN LATERAL (SELECT NULL::text AS col
+                                  UNION ALL
+                                  SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) x
               WHERE c.relnamespace = 'tsetp'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
-                AND pg_catalog.has_table_privilege(c.oid, 'SELECT') ORDER BY 1::text LOOP
+                AND pg_catalog.has_table_privilege(c.oid, 'SELECT') ORDER BY 1::text, 2 NULLS FIRST LOOP
         PERFORM pg_catalog.set_config('ra.seen', '', true);
-        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(x::text) FROM %s x WHERE pg_temp.leak(x::text)', r) INTO returned;
-        rel := r::text;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(COALESCE((%1$s)::text, ''(null)'')) FROM %2$s x WHERE pg_temp.leak((%1$s)::text)',
+                                  COALESCE('x.' || pg_catalog.quote_ident(r.col), 'x'), r.rel) INTO returned;
+        rel := r.rel::text;
+        col := COALESCE(r.col, '(whole row)');
         SELECT pg_catalog.count(*) INTO seen_not_returned
           FROM pg_catalog.unnest(pg_catalog.string_to_array(pg_catalog.current_setting('ra.seen'), pg_catalog.chr(30))) s(v)
          WHERE s.v <> '' AND s.v <> ALL (COALESCE(returned, '{}'));
@@ -216,8 +226,9 @@ SELECT is_empty('SELECT * FROM pg_temp.unreadable()', 'tsetp_verifier reads ever
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION ra_reader;
 SELECT ok((SELECT count(*) FROM tsetp.compliance_report WHERE facility_code = 'RA2' AND credits_acquired > 0) = 1
+          AND (SELECT count(*) FROM tsetp.compliance_report WHERE facility_code = 'RA1' AND credits_banked > 0) = 1
           AND (SELECT count(*) FROM tsetp.programme_summary WHERE programme = 'saitama') > 0,
-          'a reader sees the surrender in compliance_report and the programme summary');
+          'a reader sees the surrenders (bought and banked) in compliance_report, and the programme summary');
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION ra_admin1;
 SELECT is_empty(format('SELECT * FROM pg_temp.uncallable(%s, %L)', pg_temp.f('RA1'), pg_temp.a('ra1')),

@@ -98,6 +98,10 @@ ALTER VIEW tsetp.my_facility_assessment SET (security_barrier = true);
 ALTER VIEW tsetp.ledger_movement SET (security_barrier = true);
 ALTER VIEW tsetp.account_balance SET (security_barrier = true);
 ALTER VIEW tsetp.ledger_report SET (security_barrier = true);
+-- The published reports join rows their readers may not read themselves
+-- (the plan periods and categories no facility is in): barriers too.
+ALTER VIEW tsetp.compliance_report SET (security_barrier = true);
+ALTER VIEW tsetp.programme_summary SET (security_barrier = true);
 
 -- Coverage follows the facility's row-level security.
 ALTER VIEW tsetp.facility_coverage SET (security_invoker = true);
