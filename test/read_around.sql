@@ -12,7 +12,7 @@
 --     one, and a row naming no role cannot be added.
 -- The logins are taken with SET SESSION AUTHORIZATION (as a login would).
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 SET LOCAL client_min_messages = warning;
 SET search_path = public;
 SET LOCAL tsetp.now = '2025-06-02 11:00+09';
@@ -165,6 +165,38 @@ BEGIN
 END
 $$;
 
+-- The same functions, given another holder's facility and account: the
+-- ones that return anything (a row with a value).
+CREATE FUNCTION pg_temp.told(fac bigint, acc text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    p    record;
+    args text;
+    n    bigint;
+BEGIN
+    FOR p IN SELECT f.oid::regprocedure AS sig, f.proname, f.proargnames, f.pronargs
+               FROM pg_catalog.pg_proc f
+              WHERE f.pronamespace = 'tsetp'::regnamespace AND f.prokind = 'f' AND f.provolatile = 's'
+                AND f.pronargs > 0 AND pg_catalog.has_function_privilege(f.oid, 'EXECUTE')
+                AND f.prorettype <> 'trigger'::regtype
+                AND f.proargnames[1:f.pronargs] <@ ARRAY['facility_id', 'period_no', 'fy', 'account', 'at']::text[]
+                AND (f.proargnames[1:f.pronargs] && ARRAY['facility_id', 'account']::text[])
+              ORDER BY 1::text LOOP
+        SELECT pg_catalog.string_agg(CASE a.name WHEN 'facility_id' THEN pg_catalog.quote_nullable(fac) || '::bigint'
+                                                 WHEN 'period_no' THEN '3'
+                                                 WHEN 'fy' THEN '''FY2021''::tsetp.fiscal_year'
+                                                 WHEN 'account' THEN pg_catalog.quote_nullable(acc) || '::text'
+                                                 WHEN 'at' THEN 'tsetp.clock()' END, ', ' ORDER BY a.i)
+          INTO args
+          FROM pg_catalog.unnest(p.proargnames[1:p.pronargs]) WITH ORDINALITY AS a(name, i);
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s.%I(%s) x WHERE NOT (x IS NULL)',
+                                  'tsetp', p.proname, args) INTO n;
+        IF n > 0 THEN
+            RETURN NEXT p.sig::text || ': ' || n || ' row(s)';
+        END IF;
+    END LOOP;
+END
+$$;
+
 -- The caller's own leaky function: cheap, so that the planner would call it
 -- first, and noting every value it is shown.
 CREATE FUNCTION pg_temp.leak(t text) RETURNS boolean LANGUAGE plpgsql STABLE COST 0.0000001 AS $$
@@ -238,6 +270,14 @@ SET SESSION AUTHORIZATION ra_op2;
 SELECT is_empty(format('SELECT * FROM pg_temp.uncallable(%s, %L)', pg_temp.f('RA2'), pg_temp.a('ra2')),
                 'tsetp_operator calls every report function for its own facility and account');
 RESET SESSION AUTHORIZATION;
+
+SELECT pg_temp.f('RA2') AS ra2_id, pg_temp.a('ra2') AS ra2_account \gset
+SET SESSION AUTHORIZATION ra_op1;
+SELECT is_empty(format('SELECT * FROM pg_temp.told(%s, %L)', :ra2_id, :'ra2_account'),
+                'an operator''s report functions tell nothing of another holder''s facility and account');
+RESET SESSION AUTHORIZATION;
+SELECT ok((SELECT count(*) FROM pg_temp.told(pg_temp.f('RA2'), pg_temp.a('ra2'))) >= 5,
+          'while they tell the prefecture about it');
 
 -- Point 2: the leaky function sees only rows returned, for every relation
 -- each role reads.
