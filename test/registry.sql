@@ -113,6 +113,8 @@ CREATE ROLE reg_bypass BYPASSRLS;
 GRANT USAGE ON SCHEMA tsetp TO reg_bypass;
 GRANT SELECT, INSERT ON tsetp.ledger, tsetp.approval TO reg_bypass;
 SELECT tsetp.transfer(pg_temp.a('rf1'), pg_temp.a('rf2'), 'ER', '1') AS pending_tx \gset
+-- (acting for the receiving holder: the transaction is its business too)
+INSERT INTO tsetp.holder_member VALUES ('Kawagoe Works', 'reg_bypass');
 SET LOCAL SESSION AUTHORIZATION reg_bypass;
 SELECT throws_ok(format('SELECT tsetp.approve(%s)', :pending_tx), 'TR502', NULL, '5002 only tsetp_admin approves');
 SELECT throws_ok(format('SELECT tsetp.withdraw(%s)', :pending_tx), 'TR509', NULL, '5009 only the requester withdraws');

@@ -155,6 +155,46 @@ CREATE TABLE tsetp.holder_member (
 COMMENT ON TABLE tsetp.holder_member IS
     'Which database roles act for an account holder or facility operator (a member of the role listed acts too); row-level security shows an operator only its own facilities, accounts and transactions';
 
+-- Whether a role is (a member of) the role a tsetp.holder_member row names.
+-- A row naming a role that was dropped since matches nobody: it must not
+-- make pg_has_role() fail ("role does not exist") for everyone else. (SQL
+-- without a SET clause, so that the planner inlines it into the policies
+-- and views; pg_catalog.pg_roles is readable by every role.)
+CREATE FUNCTION tsetp.acts_as(member name) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                    WHERE r.rolname OPERATOR(pg_catalog.=) $1 AND pg_catalog.pg_has_role(r.oid, 'MEMBER'));
+COMMENT ON FUNCTION tsetp.acts_as(name) IS
+    'True when the current role is a member of the role named (tsetp.holder_member.member); false, not an error, when no role has that name';
+
+CREATE FUNCTION tsetp.acts_as(role name, member name) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                    WHERE r.rolname OPERATOR(pg_catalog.=) $2 AND pg_catalog.pg_has_role($1, r.oid, 'MEMBER'));
+COMMENT ON FUNCTION tsetp.acts_as(name, name) IS
+    'True when the role is a member of the role named (tsetp.holder_member.member); false, not an error, when no role has the second name';
+
+-- A new row of tsetp.holder_member names a role that exists (one dropped
+-- later leaves a row that matches nobody, tsetp.acts_as).
+CREATE FUNCTION tsetp.holder_member_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.member) THEN
+        RAISE EXCEPTION 'role "%" does not exist', NEW.member
+            USING ERRCODE = '42704',
+                  DETAIL = pg_catalog.format('Holder "%s" can only be given a database role that exists.', NEW.holder),
+                  HINT = 'Create the role first (CREATE ROLE ... IN ROLE tsetp_operator), then add the row.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.holder_member_check() IS
+    'Trigger: refuses a tsetp.holder_member row that names no existing role (42704)';
+CREATE TRIGGER holder_member_check BEFORE INSERT OR UPDATE ON tsetp.holder_member
+    FOR EACH ROW EXECUTE FUNCTION tsetp.holder_member_check();
+
 -- Whether the current role may see an account holder's rows in the reports.
 -- (No SET clause: the body's names are bound when it is created, and
 -- without one the planner can inline it into the views that filter on it.)
@@ -163,7 +203,7 @@ CREATE FUNCTION tsetp.sees_holder(holder text) RETURNS boolean
     RETURN pg_catalog.pg_has_role('tsetp_admin', 'MEMBER')
         OR pg_catalog.pg_has_role('tsetp_reader', 'MEMBER')
         OR EXISTS (SELECT 1 FROM tsetp.holder_member m
-                    WHERE m.holder = $1 AND pg_catalog.pg_has_role(m.member, 'MEMBER'));
+                    WHERE m.holder = $1 AND tsetp.acts_as(m.member));
 COMMENT ON FUNCTION tsetp.sees_holder(text) IS
     'True when the current role is a tsetp_admin or tsetp_reader, or acts for the holder (tsetp.holder_member)';
 

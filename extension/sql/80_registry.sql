@@ -61,6 +61,37 @@ $$;
 COMMENT ON FUNCTION tsetp.registry_refuse(int, text, text, text) IS
     'Raises the registry refusal of a check code: SQLSTATE TR + group digit + last two digits, DETAIL "Check NNNN: ...", and the hint (docs/checks.md)';
 
+-- A refusal that would name another holder's business (its account's
+-- holder or status, its facility, its transactions) has two wordings: the
+-- detailed one for a caller who may see it (detailed: a tsetp_admin, or a
+-- role acting for that holder), the brief one for anyone else. The check
+-- code is the same.
+CREATE FUNCTION tsetp.registry_refuse(code int, detailed boolean, message text, detail text, hint text,
+                                      brief_message text, brief_detail text, brief_hint text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF detailed THEN
+        PERFORM tsetp.registry_refuse(code, message, detail, hint);
+    END IF;
+    PERFORM tsetp.registry_refuse(code, brief_message, brief_detail, brief_hint);
+END
+$$;
+COMMENT ON FUNCTION tsetp.registry_refuse(int, boolean, text, text, text, text, text, text) IS
+    'Raises the registry refusal of a check code with the detailed message, detail and hint when detailed is true (the caller may see what they name), else with the brief ones';
+
+-- Whether a role may see an account holder's or facility operator's
+-- business: a tsetp_admin, or a role acting for the holder.
+CREATE FUNCTION tsetp.role_sees_holder(role name, holder text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN pg_catalog.pg_has_role($1, 'tsetp_admin', 'MEMBER')
+        OR EXISTS (SELECT 1 FROM tsetp.holder_member m
+                    WHERE m.holder OPERATOR(pg_catalog.=) $2 AND tsetp.acts_as($1, m.member));
+COMMENT ON FUNCTION tsetp.role_sees_holder(name, text) IS
+    'True when the role is a tsetp_admin or acts for the holder (tsetp.holder_member): what a refusal may tell it about the holder''s accounts, facilities and transactions';
+
 -- ---------------------------------------------------------------------------
 -- Configuration: what each programme's registry allows, and when
 -- ---------------------------------------------------------------------------
@@ -356,6 +387,29 @@ CREATE TRIGGER facility_operator_changed AFTER UPDATE OF operator ON tsetp.facil
     FOR EACH ROW WHEN (OLD.operator IS DISTINCT FROM NEW.operator)
     EXECUTE FUNCTION tsetp.facility_operator_changed();
 
+-- A role that is not a tsetp_admin opens general accounts only (row-level
+-- security says so too); refused before tsetp.account_check (which runs as
+-- the owner) looks up the facility, so that the refusal tells nothing about
+-- it. Runs as the caller, and its name sorts first.
+CREATE FUNCTION tsetp.account_caller_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.facility_id IS NOT NULL AND NOT pg_catalog.pg_has_role('tsetp_admin', 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to open a designated account'
+            USING ERRCODE = '42501',
+                  DETAIL = 'The registry opens a facility''s designated account when the facility becomes covered.',
+                  HINT = 'Open a general account (tsetp.open_account).';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tsetp.account_caller_check() IS
+    'Trigger: refuses a designated account opened by a role that is not a tsetp_admin (42501), before anything about the facility is looked up';
+CREATE TRIGGER a_caller_check BEFORE INSERT ON tsetp.account
+    FOR EACH ROW EXECUTE FUNCTION tsetp.account_caller_check();
+
 -- Opens the designated account of every facility that has just become
 -- covered (a row added to tsetp.coverage, whether energy use or the
 -- programme's coverage rule changed).
@@ -649,7 +703,7 @@ BEGIN
             OR NOT EXISTS (SELECT 1 FROM tsetp.account a
                              JOIN tsetp.holder_member m ON m.holder = a.holder
                             WHERE a.number = NEW.from_account
-                              AND pg_catalog.pg_has_role(NEW.requested_by, m.member, 'MEMBER'))) THEN
+                              AND tsetp.acts_as(NEW.requested_by, m.member))) THEN
         RAISE EXCEPTION 'permission denied for % request%', NEW.type,
                         CASE WHEN NEW.from_account IS NOT NULL THEN ' from account ' || NEW.from_account ELSE '' END
             USING ERRCODE = '42501',
@@ -774,7 +828,15 @@ BEGIN
     END IF;
     IF NEW.type IN ('issue', 'transfer') THEN
         SELECT * INTO dst FROM tsetp.account a WHERE a.number = NEW.to_account;
-        IF NOT FOUND THEN
+        -- Of another holder's account the sender learns only that it cannot
+        -- receive: not whether it exists, is suspended or closed, or is of
+        -- another programme, nor whose it is.
+        IF (NOT FOUND OR dst.status <> 'open' OR dst.programme <> src.programme)
+           AND NOT tsetp.role_sees_holder(NEW.requested_by, dst.holder) THEN
+            PERFORM tsetp.registry_refuse(2001, pg_catalog.format('receiving account %s does not exist or cannot receive units', COALESCE(NEW.to_account, '(none)')),
+                pg_catalog.format('This %s needs an existing, open receiving account of programme %s.', NEW.type, src.programme),
+                'Check the account number with its holder.');
+        ELSIF NOT FOUND THEN
             PERFORM tsetp.registry_refuse(2001, pg_catalog.format('receiving account %s does not exist', COALESCE(NEW.to_account, '(none)')),
                 pg_catalog.format('This %s needs an existing receiving account.', NEW.type),
                 'Check the account number (tsetp.account).');
@@ -958,6 +1020,14 @@ BEGIN
     END IF;
     IF NEW.type = 'surrender' THEN
         SELECT * INTO fac FROM tsetp.facility f WHERE f.id = NEW.facility_id;
+        -- For a facility of another operator (or none) the requester
+        -- learns nothing about it: not its code, programme, coverage or
+        -- designated account.
+        IF NOT tsetp.role_sees_holder(NEW.requested_by, fac.operator) THEN
+            PERFORM tsetp.registry_refuse(1006, pg_catalog.format('account %s cannot surrender for facility %s', src.number, NEW.facility_id),
+                'Credits are surrendered for a facility whose operator you act for, from its designated account.',
+                'Check the facility id (tsetp.facility).');
+        END IF;
         SELECT * INTO pp FROM tsetp.plan_period p WHERE p.programme = fac.programme AND p.period_no = NEW.period_no;
         IF fac.programme <> NEW.programme OR pp.programme IS NULL
            OR tsetp.coverage_start(fac.id) IS NULL
@@ -1008,9 +1078,16 @@ BEGIN
                   ORDER BY x.first_serial
                     FOR UPDATE LOOP
             IF h.account <> src.number OR NOT tsetp.same_line(h.block, NEW.block) THEN
-                PERFORM tsetp.registry_refuse(3004, pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
+                -- Whether the serials are held elsewhere, or by whom, is not
+                -- the requester's business: the same wording as for serials
+                -- that do not exist (below).
+                PERFORM tsetp.registry_refuse(3004, pg_catalog.pg_has_role(NEW.requested_by, 'tsetp_admin', 'MEMBER'),
+                    pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
                     pg_catalog.format('Serials %s-%s of that line are not in account %s.',
                                       GREATEST(lo, tsetp.first_serial(h.block)), LEAST(hi, tsetp.last_serial(h.block)), src.number),
+                    'Check the block with tsetp.balance or tsetp.holding.',
+                    pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
+                    pg_catalog.format('Not every serial of the block is in account %s.', src.number),
                     'Check the block with tsetp.balance or tsetp.holding.');
             ELSIF h.state = 'reserved' THEN
                 PERFORM tsetp.registry_refuse(3005, pg_catalog.format('block %s is reserved to pending transaction %s', h.block, h.tx),
@@ -1040,8 +1117,12 @@ BEGIN
             taken := taken || piece;
         END LOOP;
         IF got < want THEN
-            PERFORM tsetp.registry_refuse(3004, pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
+            PERFORM tsetp.registry_refuse(3004, pg_catalog.pg_has_role(NEW.requested_by, 'tsetp_admin', 'MEMBER'),
+                pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
                 pg_catalog.format('Only %s of its %s serials exist in the registry.', got, want),
+                'Check the block with tsetp.balance or tsetp.holding.',
+                pg_catalog.format('account %s does not hold block %s', src.number, NEW.block),
+                pg_catalog.format('Not every serial of the block is in account %s.', src.number),
                 'Check the block with tsetp.balance or tsetp.holding.');
         END IF;
     ELSE
@@ -1215,6 +1296,23 @@ DECLARE
     rule tsetp.transaction_rule;
     pp   tsetp.plan_period;
 BEGIN
+    -- A role that is not a tsetp_admin decides only on transactions of the
+    -- holders it acts for, and only to withdraw: it learns nothing about
+    -- any other transaction (not even whether it exists) and locks none.
+    IF NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
+        IF NEW.decision IS DISTINCT FROM 'withdrawn' THEN
+            PERFORM tsetp.registry_refuse(5002, pg_catalog.format('%s may not decide on transaction %s', NEW.decided_by, NEW.transaction_id),
+                'Only a role holding tsetp_admin approves or rejects transactions.',
+                'Ask the registry administrator.');
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM tsetp.ledger l
+                         JOIN tsetp.account x ON x.number IN (l.from_account, l.to_account)
+                        WHERE l.id = NEW.transaction_id AND tsetp.role_sees_holder(NEW.decided_by, x.holder)) THEN
+            PERFORM tsetp.registry_refuse(5003, pg_catalog.format('transaction %s is not waiting for approval', NEW.transaction_id),
+                pg_catalog.format('No transaction %s of the holders you act for waits for approval.', NEW.transaction_id),
+                'See tsetp.ledger_report.');
+        END IF;
+    END IF;
     SELECT * INTO t FROM tsetp.ledger l WHERE l.id = NEW.transaction_id FOR UPDATE;
     IF NOT FOUND OR NOT t.needs_approval OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = t.id) THEN
         PERFORM tsetp.registry_refuse(5003, pg_catalog.format('transaction %s is not waiting for approval', NEW.transaction_id),
@@ -2273,6 +2371,9 @@ COMMENT ON VIEW tsetp.ledger_report IS
 
 -- What each facility surrendered for each period, split as the assessment
 -- needs it (read by tsetp.facility_assessment and tsetp.compliance_report).
+-- It reads every table itself, as the view's owner, and calls no function
+-- that reads one: such a function would run as the caller, and a reader of
+-- the published reports has no right on the plan periods.
 CREATE VIEW tsetp.surrendered_credit AS
 SELECT l.facility_id, l.period_no,
        COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE q.own_banked), '0'::tsetp.tco2) AS own_banked,
@@ -2286,7 +2387,9 @@ SELECT l.facility_id, l.period_no,
                                                                 WHERE k.programme = f.programme AND k.excess_reduction)
                                      AND tsetp.source(b.block) = f.code
                                      AND tsetp.origin(b.block) = p.credit_origin
-                                     AND tsetp.vintage_period(f.programme, tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
+                                     AND (SELECT vp.period_no FROM tsetp.plan_period vp
+                                           WHERE vp.programme = f.programme
+                                             AND vp.years OPERATOR(tsetp.@>) tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
  WHERE l.type = 'surrender' AND s.status = 'completed'
  GROUP BY l.facility_id, l.period_no;
 COMMENT ON VIEW tsetp.surrendered_credit IS

@@ -38,6 +38,10 @@ REVOKE EXECUTE ON FUNCTION tsetp.ledger_apply(), tsetp.approval_apply(), tsetp.a
     tsetp.excess_input_check() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION tsetp.config_under_issue(), tsetp.account_holder_log(),
     tsetp.facility_operator_changed(), tsetp.approval_requester_acts() FROM PUBLIC;
+-- The guards' reading of standing excess is the prefecture's (it reads
+-- tsetp.standing_excess).
+REVOKE EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) TO tsetp_admin;
 
 -- Configuration: everyone who works with the registry may read it; the
 -- prefecture maintains it.
@@ -86,6 +90,22 @@ GRANT SELECT ON tsetp.my_facility_year, tsetp.my_facility_period, tsetp.my_facil
     TO tsetp_admin, tsetp_operator;
 GRANT SELECT ON tsetp.compliance_report, tsetp.programme_summary TO tsetp_admin, tsetp_reader;
 
+-- The views that filter rows for the caller (tsetp.sees_holder) are
+-- security barriers: a function or operator of the caller's own in a WHERE
+-- on them is applied only to the rows the filter let through (only
+-- LEAKPROOF ones, such as the comparisons of the extension's types, are
+-- pushed below it).
+ALTER VIEW tsetp.my_facility_year SET (security_barrier = true);
+ALTER VIEW tsetp.my_facility_period SET (security_barrier = true);
+ALTER VIEW tsetp.my_facility_assessment SET (security_barrier = true);
+ALTER VIEW tsetp.ledger_movement SET (security_barrier = true);
+ALTER VIEW tsetp.account_balance SET (security_barrier = true);
+ALTER VIEW tsetp.ledger_report SET (security_barrier = true);
+-- The published reports join rows their readers may not read themselves
+-- (the plan periods and categories no facility is in): barriers too.
+ALTER VIEW tsetp.compliance_report SET (security_barrier = true);
+ALTER VIEW tsetp.programme_summary SET (security_barrier = true);
+
 -- Coverage follows the facility's row-level security.
 ALTER VIEW tsetp.facility_coverage SET (security_invoker = true);
 GRANT SELECT ON tsetp.coverage, tsetp.facility_coverage TO tsetp_admin, tsetp_operator;
@@ -101,7 +121,7 @@ CREATE POLICY own ON tsetp.coverage FOR SELECT TO tsetp_operator
 ALTER TABLE tsetp.holder_member ENABLE ROW LEVEL SECURITY;
 CREATE POLICY admin_all ON tsetp.holder_member TO tsetp_admin USING (true) WITH CHECK (true);
 CREATE POLICY own ON tsetp.holder_member FOR SELECT TO PUBLIC
-    USING (pg_catalog.pg_has_role(member, 'MEMBER'));
+    USING (tsetp.acts_as(member));
 
 ALTER TABLE tsetp.facility ENABLE ROW LEVEL SECURITY;
 CREATE POLICY admin_all ON tsetp.facility TO tsetp_admin USING (true) WITH CHECK (true);
