@@ -51,7 +51,7 @@ BEGIN ATOMIC
         ('line_balance', 'per credit line (origin, kind, vintage, source): issued minus cancelled by the ledger differs from the units held'),
         ('serial_overlap', 'two holdings share a serial'),
         ('serial_unissued', 'a holding lies outside the block of the issue it falls in, or on another credit line'),
-        ('serial_gap', 'the holdings within an issued block do not add up to the block: serials are missing'),
+        ('serial_gap', 'the holdings within an issued block do not add up to the block: serials are missing or held twice'),
         ('serial_counter', 'the serial counter is missing or not past every issued serial'),
         ('holding_transaction', 'a holding names no ledger transaction, or one whose blocks do not contain it'),
         ('holding_state', 'a holding''s state or account is not what its transaction leaves (free, reserved, surrendered, retired, cancelled)'),
