@@ -68,7 +68,7 @@ BEGIN ATOMIC
         ('surrender_cap', 'surrendered and requested units of a capped kind exceed the kind''s share of the facility''s reduction obligation'),
         ('surrender_rules', 'a surrender breaks a rule of its period: facility not covered, another facility''s designated account, vintage not eligible, another facility''s own-facility kind, effective after the deadline'),
         ('excess_over_issued', 'standing excess reduction of a facility and period exceeds what the engine computes from the verified years up to its vintage'),
-        ('excess_origin', 'excess reduction was issued with a block of another origin than the programme''s'),
+        ('excess_origin', 'standing excess reduction was issued with a block of another origin than the programme''s'),
         ('excess_account', 'excess reduction was issued elsewhere than the designated account of a facility of the programme whose code is its source'),
         ('excess_vintage', 'standing excess reduction''s vintage is not a verified year of its period from the programme''s excess_from_year-th year on'),
         ('four_eyes', 'an approved transaction was approved by the one who requested it'),
@@ -418,7 +418,7 @@ SELECT 'excess_origin', COALESCE(x.source, format('transaction %s', x.id)),
   FROM tx x
   JOIN tsetp.programme p ON p.code = x.programme
   JOIN tsetp.credit_kind k ON k.programme = x.programme AND k.code = x.kind AND k.excess_reduction
- WHERE x.type = 'issue' AND origin(x.block) <> p.credit_origin
+ WHERE x.type = 'issue' AND x.status = 'completed' AND origin(x.block) <> p.credit_origin
 
 UNION ALL
 -- excess_account
