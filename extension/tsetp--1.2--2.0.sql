@@ -45,102 +45,7 @@ COMMENT ON FUNCTION tsetp.clock() IS
 
 -- Four-eyes by login; withdrawal by the requester's login; an approval is
 -- judged (business hours, the surrender deadline) when it is made.
-CREATE OR REPLACE FUNCTION tsetp.approval_apply() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    t    tsetp.ledger;
-    a    tsetp.account;
-    prog tsetp.programme;
-    rule tsetp.transaction_rule;
-    pp   tsetp.plan_period;
-BEGIN
-    SELECT * INTO t FROM tsetp.ledger l WHERE l.id = NEW.transaction_id FOR UPDATE;
-    IF NOT FOUND OR NOT t.needs_approval OR EXISTS (SELECT 1 FROM tsetp.approval x WHERE x.transaction_id = t.id) THEN
-        PERFORM tsetp.registry_refuse(5003, pg_catalog.format('transaction %s is not waiting for approval', NEW.transaction_id),
-            CASE WHEN t.id IS NULL THEN 'There is no such transaction.'
-                 WHEN NOT t.needs_approval THEN 'It took effect when it was recorded.'
-                 ELSE (SELECT pg_catalog.format('It was %s by %s at %s.', x.decision, x.decided_by, x.decided_at)
-                         FROM tsetp.approval x WHERE x.transaction_id = t.id) END,
-            'See tsetp.transaction_status.');
-    END IF;
-    -- The requester is a person (the login, requested_by_login), whatever
-    -- role it acts as; what a role may do (tsetp_admin) is the acting role's.
-    IF NEW.decision = 'withdrawn' THEN
-        IF NEW.decided_by_login <> t.requested_by_login AND NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
-            PERFORM tsetp.registry_refuse(5009, pg_catalog.format('only %s can withdraw transaction %s', t.requested_by_login, t.id),
-                pg_catalog.format('Login %s requested it; login %s (acting as %s) is not the requester, and %s is not a tsetp_admin.',
-                                  t.requested_by_login, NEW.decided_by_login, NEW.decided_by, NEW.decided_by),
-                'Ask the requester to withdraw it.');
-        END IF;
-    ELSE
-        IF NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
-            PERFORM tsetp.registry_refuse(5002, pg_catalog.format('%s may not decide on transaction %s', NEW.decided_by, t.id),
-                'Only a role holding tsetp_admin approves or rejects transactions.',
-                'Ask the registry administrator.');
-        END IF;
-        -- Four-eyes: two people, i.e. two logins, whatever roles they act
-        -- as (SET ROLE, group roles, SECURITY DEFINER functions).
-        IF NEW.decision = 'approved' AND NEW.decided_by_login = t.requested_by_login THEN
-            PERFORM tsetp.registry_refuse(5001, pg_catalog.format('login %s cannot approve its own transaction %s', NEW.decided_by_login, t.id),
-                pg_catalog.format('Login %s requested it (as role %s) and approves it (as role %s); a transaction takes effect only when approved by another person, a login other than the requester''s (four-eyes).',
-                                  t.requested_by_login, t.requested_by, NEW.decided_by),
-                'Ask a tsetp_admin who logs in as another person to approve it.');
-        END IF;
-    END IF;
-    IF NEW.decision = 'approved' THEN
-        -- The approval makes the transaction take effect: the rules judged by
-        -- the clock are judged again now, at the approval's statement
-        -- (NEW.decided_at, stamped by tsetp.registry_stamp), not at the
-        -- request or the start of the approving transaction.
-        SELECT * INTO prog FROM tsetp.programme p WHERE p.code = t.programme;
-        SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = t.programme AND r.type = t.type;
-        IF rule.business_hours AND NOT tsetp.in_business_hours(t.programme, NEW.decided_at) THEN
-            PERFORM tsetp.registry_refuse(5004, pg_catalog.format('%s transactions take effect only in business hours', t.type),
-                pg_catalog.format('Approving transaction %s would make it take effect at %s in %s; the %s registry accepts %s transactions %s.',
-                                  t.id, pg_catalog.to_char(NEW.decided_at AT TIME ZONE prog.timezone, 'Dy YYYY-MM-DD HH24:MI'), prog.timezone, t.programme, t.type,
-                                  (SELECT pg_catalog.format('%s-%s on ISO weekdays %s except registry holidays',
-                                                            pg_catalog.to_char(b.opens, 'HH24:MI'), pg_catalog.to_char(b.closes, 'HH24:MI'),
-                                                            pg_catalog.array_to_string(b.weekdays, ','))
-                                     FROM tsetp.business_hours b WHERE b.programme = t.programme)),
-                'Approve it again within business hours.');
-        END IF;
-        IF t.type = 'surrender' THEN
-            SELECT * INTO pp FROM tsetp.plan_period p WHERE p.programme = t.programme AND p.period_no = t.period_no;
-            IF (NEW.decided_at AT TIME ZONE prog.timezone)::date > pp.deadline THEN
-                PERFORM tsetp.registry_refuse(4005, pg_catalog.format('the deadline for period %s has passed', t.period_no),
-                    pg_catalog.format('Transaction %s would take effect on %s; credits for period %s (%s) could be surrendered until %s.',
-                                      t.id, (NEW.decided_at AT TIME ZONE prog.timezone)::date, t.period_no, pp.years, pp.deadline),
-                    'Reject the surrender; a surrender approved after the deadline does not count.');
-            END IF;
-        END IF;
-        SELECT * INTO a FROM tsetp.account x WHERE x.number = t.from_account;
-        IF a.status <> 'open' THEN
-            PERFORM tsetp.registry_refuse(CASE a.status WHEN 'suspended' THEN 1002 ELSE 1003 END,
-                pg_catalog.format('sending account %s is %s', a.number, a.status),
-                pg_catalog.format('Account %s of %s was %s after transaction %s was requested.', a.number, a.holder, a.status, t.id),
-                'Reject the transaction, or lift the suspension first.');
-        END IF;
-        IF t.to_account IS NOT NULL THEN
-            SELECT * INTO a FROM tsetp.account x WHERE x.number = t.to_account;
-            IF a.status <> 'open' THEN
-                PERFORM tsetp.registry_refuse(CASE a.status WHEN 'suspended' THEN 2003 ELSE 2004 END,
-                    pg_catalog.format('receiving account %s is %s', a.number, a.status),
-                    pg_catalog.format('Account %s of %s was %s after transaction %s was requested.', a.number, a.holder, a.status, t.id),
-                    'Reject the transaction, or lift the suspension first.');
-            END IF;
-        END IF;
-        UPDATE tsetp.holding x
-           SET account = COALESCE(t.to_account, x.account),
-               state = CASE t.type WHEN 'transfer' THEN 'free' WHEN 'surrender' THEN 'surrendered' ELSE 'retired' END
-         WHERE x.tx = t.id AND x.state = 'reserved';
-    ELSE
-        UPDATE tsetp.holding x SET state = 'free' WHERE x.tx = t.id AND x.state = 'reserved';
-    END IF;
-    RETURN NEW;
-END
-$$;
+
 COMMENT ON FUNCTION tsetp.approval_apply() IS
     'Trigger: checks a decision on a pending transaction (four-eyes approval by a tsetp_admin of another login, in business hours and before the deadline at the approval; rejection; withdrawal by the requester''s login) and applies or releases its reserved units';
 
@@ -903,8 +808,11 @@ CREATE OR REPLACE FUNCTION tsetp.approval_apply() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    t   tsetp.ledger;
-    a   tsetp.account;
+    t    tsetp.ledger;
+    a    tsetp.account;
+    prog tsetp.programme;
+    rule tsetp.transaction_rule;
+    pp   tsetp.plan_period;
 BEGIN
     -- A role that is not a tsetp_admin decides only on transactions of the
     -- holders it acts for, and only to withdraw: it learns nothing about
@@ -932,10 +840,13 @@ BEGIN
                          FROM tsetp.approval x WHERE x.transaction_id = t.id) END,
             'See tsetp.transaction_status.');
     END IF;
+    -- The requester is a person (the login, requested_by_login), whatever
+    -- role it acts as; what a role may do (tsetp_admin) is the acting role's.
     IF NEW.decision = 'withdrawn' THEN
-        IF NEW.decided_by <> t.requested_by AND NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
-            PERFORM tsetp.registry_refuse(5009, pg_catalog.format('only %s can withdraw transaction %s', t.requested_by, t.id),
-                pg_catalog.format('%s requested it; %s is neither the requester nor a tsetp_admin.', t.requested_by, NEW.decided_by),
+        IF NEW.decided_by_login <> t.requested_by_login AND NOT pg_catalog.pg_has_role(NEW.decided_by, 'tsetp_admin', 'MEMBER') THEN
+            PERFORM tsetp.registry_refuse(5009, pg_catalog.format('only %s can withdraw transaction %s', t.requested_by_login, t.id),
+                pg_catalog.format('Login %s requested it; login %s (acting as %s) is not the requester, and %s is not a tsetp_admin.',
+                                  t.requested_by_login, NEW.decided_by_login, NEW.decided_by, NEW.decided_by),
                 'Ask the requester to withdraw it.');
         END IF;
     ELSE
@@ -944,13 +855,41 @@ BEGIN
                 'Only a role holding tsetp_admin approves or rejects transactions.',
                 'Ask the registry administrator.');
         END IF;
-        IF NEW.decision = 'approved' AND NEW.decided_by = t.requested_by THEN
-            PERFORM tsetp.registry_refuse(5001, pg_catalog.format('%s cannot approve its own transaction %s', NEW.decided_by, t.id),
-                'A transaction takes effect only when approved by a role other than the one that requested it (four-eyes).',
-                'Ask another tsetp_admin to approve it.');
+        -- Four-eyes: two people, i.e. two logins, whatever roles they act
+        -- as (SET ROLE, group roles, SECURITY DEFINER functions).
+        IF NEW.decision = 'approved' AND NEW.decided_by_login = t.requested_by_login THEN
+            PERFORM tsetp.registry_refuse(5001, pg_catalog.format('login %s cannot approve its own transaction %s', NEW.decided_by_login, t.id),
+                pg_catalog.format('Login %s requested it (as role %s) and approves it (as role %s); a transaction takes effect only when approved by another person, a login other than the requester''s (four-eyes).',
+                                  t.requested_by_login, t.requested_by, NEW.decided_by),
+                'Ask a tsetp_admin who logs in as another person to approve it.');
         END IF;
     END IF;
     IF NEW.decision = 'approved' THEN
+        -- The approval makes the transaction take effect: the rules judged by
+        -- the clock are judged again now, at the approval's statement
+        -- (NEW.decided_at, stamped by tsetp.registry_stamp), not at the
+        -- request or the start of the approving transaction.
+        SELECT * INTO prog FROM tsetp.programme p WHERE p.code = t.programme;
+        SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = t.programme AND r.type = t.type;
+        IF rule.business_hours AND NOT tsetp.in_business_hours(t.programme, NEW.decided_at) THEN
+            PERFORM tsetp.registry_refuse(5004, pg_catalog.format('%s transactions take effect only in business hours', t.type),
+                pg_catalog.format('Approving transaction %s would make it take effect at %s in %s; the %s registry accepts %s transactions %s.',
+                                  t.id, pg_catalog.to_char(NEW.decided_at AT TIME ZONE prog.timezone, 'Dy YYYY-MM-DD HH24:MI'), prog.timezone, t.programme, t.type,
+                                  (SELECT pg_catalog.format('%s-%s on ISO weekdays %s except registry holidays',
+                                                            pg_catalog.to_char(b.opens, 'HH24:MI'), pg_catalog.to_char(b.closes, 'HH24:MI'),
+                                                            pg_catalog.array_to_string(b.weekdays, ','))
+                                     FROM tsetp.business_hours b WHERE b.programme = t.programme)),
+                'Approve it again within business hours.');
+        END IF;
+        IF t.type = 'surrender' THEN
+            SELECT * INTO pp FROM tsetp.plan_period p WHERE p.programme = t.programme AND p.period_no = t.period_no;
+            IF (NEW.decided_at AT TIME ZONE prog.timezone)::date > pp.deadline THEN
+                PERFORM tsetp.registry_refuse(4005, pg_catalog.format('the deadline for period %s has passed', t.period_no),
+                    pg_catalog.format('Transaction %s would take effect on %s; credits for period %s (%s) could be surrendered until %s.',
+                                      t.id, (NEW.decided_at AT TIME ZONE prog.timezone)::date, t.period_no, pp.years, pp.deadline),
+                    'Reject the surrender; a surrender approved after the deadline does not count.');
+            END IF;
+        END IF;
         SELECT * INTO a FROM tsetp.account x WHERE x.number = t.from_account;
         IF a.status <> 'open' THEN
             PERFORM tsetp.registry_refuse(CASE a.status WHEN 'suspended' THEN 1002 ELSE 1003 END,
@@ -1471,7 +1410,7 @@ BEGIN ATOMIC
         ('excess_origin', 'standing excess reduction was issued with a block of another origin than the programme''s'),
         ('excess_account', 'excess reduction was issued elsewhere than the designated account of a facility of the programme whose code is its source'),
         ('excess_vintage', 'standing excess reduction''s vintage is not a verified year of its period from the programme''s excess_from_year-th year on'),
-        ('four_eyes', 'an approved transaction was approved by the one who requested it'),
+        ('four_eyes', 'an approved transaction was approved by the login (person) that requested it'),
         ('approval_target', 'a decision was recorded on a transaction that does not wait for approval'),
         ('correction', 'a correction does not mirror the transaction it reverses, or reverses a correction or a transaction that had not taken effect'),
         ('append_order', 'a decision or a correction is dated before what it decides or reverses'),
@@ -1494,7 +1433,7 @@ WITH
 tx AS MATERIALIZED (
     SELECT l.id, l.type, l.from_account, l.to_account, l.kind, l.amount::numeric AS amount, l.block,
            l.vintage, l.source, l.facility_id, l.period_no, l.corrects, l.programme, l.blocks,
-           l.needs_approval, l.requested_by, l.requested_at,
+           l.needs_approval, l.requested_by, l.requested_by_login, l.requested_at,
            s.status, s.effective_at, t.type AS target_type
       FROM tsetp.ledger l
       JOIN tsetp.transaction_status s ON s.id = l.id
@@ -1852,9 +1791,10 @@ SELECT 'excess_vintage', s.source, format('transaction %s: vintage %s lies outsi
 
 UNION ALL
 -- four_eyes
-SELECT 'four_eyes', format('transaction %s', x.id), format('requested and approved by %s', x.requested_by)
+SELECT 'four_eyes', format('transaction %s', x.id),
+       format('requested and approved by login %s (as roles %s and %s)', x.requested_by_login, x.requested_by, d.decided_by)
   FROM tx x JOIN tsetp.approval d ON d.transaction_id = x.id
- WHERE d.decision = 'approved' AND d.decided_by = x.requested_by
+ WHERE d.decision = 'approved' AND d.decided_by_login = x.requested_by_login
 
 UNION ALL
 -- approval_target

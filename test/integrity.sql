@@ -29,7 +29,7 @@ SELECT max(id) FILTER (WHERE code = 'INT1') AS f1, max(id) FILTER (WHERE code = 
 
 -- Registry activity: the prefecture's two clerks (four-eyes).
 SET tsetp.now = '2023-06-01 10:00+09';
-SET ROLE int_clerk;
+SET SESSION AUTHORIZATION int_clerk;
 SELECT issue_excess(:f1, 3) IS NOT NULL AS x, issue_excess(:f2, 3) IS NOT NULL AS y \gset
 SELECT open_account('saitama', 'Int Broker') AS g1, open_account('saitama', 'Int Empty') AS g2,
        open_account('jvets', 'Int Participant') AS jv1, open_account('jvets', 'Int Buyer') AS jv2 \gset
@@ -46,15 +46,15 @@ SELECT issue(:'g1', 'RE', 'FY2021', 'INT-SOLAR', '20') AS re_block2 \gset
 SELECT ledger.id AS re_issue2 FROM ledger WHERE block = :'re_block2' \gset
 SELECT cancel(:'g1', split_head(:'re_block', 100), 'Cancelled for a test') AS t_cancel \gset
 SELECT transfer(:'g1', :'d3', 'RE', '50') AS t_re \gset
-RESET ROLE;
-SET ROLE int_approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION int_approver;
 SELECT approve(:t_approved), approve(:t_out), approve(:t_re), reject(:t_rejected, 'Not agreed');
-RESET ROLE;
-SET ROLE int_clerk;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION int_clerk;
 SELECT surrender(:f2, 3, :'d2', 'OUT', '1000') AS s_out \gset
 SELECT surrender(:f1, 3, :'d1', 'ER', '500') AS s_er \gset
-RESET ROLE;
-SET ROLE int_approver;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION int_approver;
 SELECT approve(:s_out), approve(:s_er);
 SELECT correct(:t_re, 'Wrong account') AS c_re \gset
 SELECT correct(:re_issue2, 'Issued in error') AS c_issue \gset
@@ -62,7 +62,7 @@ UPDATE account SET status = 'closed' WHERE number = :'g2';
 UPDATE account SET commitment_reserve = '100' WHERE number = :'jv1';
 SELECT issue(:'jv1', 'JPA', 'FY2021', 'INT-JV', '500') IS NOT NULL AS x \gset
 SELECT transfer(:'jv1', :'jv2', 'JPA', '300') AS t_jv \gset
-RESET ROLE;
+RESET SESSION AUTHORIZATION;
 RESET tsetp.now;
 SELECT id AS i1 FROM ledger WHERE type = 'issue' AND source = 'INT1' \gset
 SELECT id AS i2 FROM ledger WHERE type = 'issue' AND source = 'INT2' \gset
@@ -210,12 +210,12 @@ SELECT ok(pg_temp.provoke('excess_vintage', 'INT2',
     'excess_vintage: the vintage year is no longer verified');
 SELECT ok(pg_temp.provoke('four_eyes', 'transaction ' || :t_approved,
     '{}',
-    format($$UPDATE tsetp.approval SET decided_by = 'int_clerk' WHERE transaction_id = %s$$, :t_approved)),
+    format($$UPDATE tsetp.approval SET decided_by_login = 'int_clerk' WHERE transaction_id = %s$$, :t_approved)),
     'four_eyes: approved by its requester');
 SELECT ok(pg_temp.provoke('approval_target', 'transaction ' || :i2,
     '{}',
-    format($$INSERT INTO tsetp.approval (transaction_id, decision, decided_by, decided_at)
-             VALUES (%s, 'rejected', 'int_approver', '2023-06-02')$$, :i2)),
+    format($$INSERT INTO tsetp.approval (transaction_id, decision, decided_by, decided_by_login, decided_at)
+             VALUES (%s, 'rejected', 'int_approver', 'int_approver', '2023-06-02')$$, :i2)),
     'approval_target: a decision on an issue');
 SELECT ok(pg_temp.provoke('correction', 'transaction ' || :c_re,
     '{account_balance,holding_state}',

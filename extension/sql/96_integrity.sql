@@ -39,7 +39,7 @@ BEGIN ATOMIC
         ('excess_origin', 'standing excess reduction was issued with a block of another origin than the programme''s'),
         ('excess_account', 'excess reduction was issued elsewhere than the designated account of a facility of the programme whose code is its source'),
         ('excess_vintage', 'standing excess reduction''s vintage is not a verified year of its period from the programme''s excess_from_year-th year on'),
-        ('four_eyes', 'an approved transaction was approved by the one who requested it'),
+        ('four_eyes', 'an approved transaction was approved by the login (person) that requested it'),
         ('approval_target', 'a decision was recorded on a transaction that does not wait for approval'),
         ('correction', 'a correction does not mirror the transaction it reverses, or reverses a correction or a transaction that had not taken effect'),
         ('append_order', 'a decision or a correction is dated before what it decides or reverses'),
@@ -62,7 +62,7 @@ WITH
 tx AS MATERIALIZED (
     SELECT l.id, l.type, l.from_account, l.to_account, l.kind, l.amount::numeric AS amount, l.block,
            l.vintage, l.source, l.facility_id, l.period_no, l.corrects, l.programme, l.blocks,
-           l.needs_approval, l.requested_by, l.requested_at,
+           l.needs_approval, l.requested_by, l.requested_by_login, l.requested_at,
            s.status, s.effective_at, t.type AS target_type
       FROM tsetp.ledger l
       JOIN tsetp.transaction_status s ON s.id = l.id
@@ -420,9 +420,10 @@ SELECT 'excess_vintage', s.source, format('transaction %s: vintage %s lies outsi
 
 UNION ALL
 -- four_eyes
-SELECT 'four_eyes', format('transaction %s', x.id), format('requested and approved by %s', x.requested_by)
+SELECT 'four_eyes', format('transaction %s', x.id),
+       format('requested and approved by login %s (as roles %s and %s)', x.requested_by_login, x.requested_by, d.decided_by)
   FROM tx x JOIN tsetp.approval d ON d.transaction_id = x.id
- WHERE d.decision = 'approved' AND d.decided_by = x.requested_by
+ WHERE d.decision = 'approved' AND d.decided_by_login = x.requested_by_login
 
 UNION ALL
 -- approval_target
