@@ -71,6 +71,7 @@ chroot_create() {
   trap chroot_cleanup EXIT
   if [ -f "$tarball" ]; then
     tar -C "$CHROOT" -xpf "$tarball"
+    chmod 755 "$CHROOT"
     chroot_mount "$suite"
     return 0
   fi
@@ -80,6 +81,7 @@ chroot_create() {
   debootstrap --variant=minbase --cache-dir="$TSETP_CACHE/apt-$suite" "$suite" "$CHROOT" "$mirror" \
     >"$CHROOT.debootstrap.log" 2>&1 || { tail -n 30 "$CHROOT.debootstrap.log"; rm -f "$CHROOT.debootstrap.log"; return 1; }
   rm -f "$CHROOT.debootstrap.log"
+  chmod 755 "$CHROOT"
   cat >"$CHROOT/etc/apt/sources.list" <<EOF
 deb $mirror $suite main
 deb $mirror $suite-updates main

@@ -5,6 +5,8 @@
 -- docs/packaging.md): errors, other warnings, extra warnings and security
 -- warnings all count as findings; performance warnings are not enabled.
 BEGIN;
+-- Loaded before any PL/pgSQL function runs (PostgreSQL 17 requires it).
+LOAD 'plpgsql_check';
 SELECT plan(3);
 SET LOCAL client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS plpgsql_check SCHEMA public;
@@ -48,17 +50,33 @@ SELECT is_empty($$
      WHERE f.is_trigger AND NOT EXISTS (SELECT 1 FROM lint_target t WHERE t.fn = f.fn)
 $$, 'every PL/pgSQL trigger function fires on a relation it can be checked against');
 
+-- A trigger function that fires on several relations of different shape
+-- (tsetp.excess_input_check, tsetp.coverage_rule_changed) reads, in a branch
+-- on TG_TABLE_NAME, columns that only one of them has: checked against
+-- another relation, that branch names a column that relation lacks (42703).
+-- Such a finding is a real one only when no relation the function fires on
+-- has the column, i.e. when it is found against every one of them. Every
+-- other finding counts wherever it is found.
+CREATE TEMP TABLE lint_finding ON COMMIT DROP AS
+SELECT t.fn, t.rel, c.level, c.sqlstate, c.lineno, c.message, c.detail, c.hint
+  FROM lint_target t,
+       LATERAL public.plpgsql_check_function_tb(
+           t.fn, t.rel,
+           fatal_errors => false, other_warnings => true, performance_warnings => false,
+           extra_warnings => true, security_warnings => true,
+           oldtable => t.oldt, newtable => t.newt) c;
+
 SELECT is_empty($$
     SELECT pg_catalog.format('%s on %s: %s %s at line %s: %s%s%s',
-                             t.fn::pg_catalog.regprocedure, NULLIF(t.rel, 0)::pg_catalog.regclass,
-                             c.level, c.sqlstate, c.lineno, c.message,
-                             ' / ' || c.detail, ' / ' || c.hint)
-      FROM lint_target t,
-           LATERAL public.plpgsql_check_function_tb(
-               t.fn, t.rel,
-               fatal_errors => false, other_warnings => true, performance_warnings => false,
-               extra_warnings => true, security_warnings => true,
-               oldtable => t.oldt, newtable => t.newt) c
+                             f.fn::pg_catalog.regprocedure, NULLIF(f.rel, 0)::pg_catalog.regclass,
+                             f.level, f.sqlstate, f.lineno, f.message,
+                             ' / ' || f.detail, ' / ' || f.hint)
+      FROM lint_finding f
+     WHERE f.sqlstate <> '42703'
+        OR (SELECT pg_catalog.count(*) FROM lint_target t WHERE t.fn = f.fn)
+           = (SELECT pg_catalog.count(DISTINCT g.rel) FROM lint_finding g
+               WHERE g.fn = f.fn AND g.sqlstate = f.sqlstate AND g.lineno = f.lineno
+                 AND g.message = f.message)
 $$, 'plpgsql_check finds nothing in the PL/pgSQL functions of the extension');
 
 SELECT * FROM finish();
