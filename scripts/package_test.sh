@@ -39,6 +39,7 @@ regress=$(make -s --no-print-directory regress-list PG_CONFIG=/usr/lib/postgresq
 echo "== package: fresh Debian 12 root"
 t=$(date +%s)
 chroot_create bookworm ""
+trap cleanup EXIT    # chroot_create set its own
 echo "   ready ($(since "$t"))"
 mkdir -p "$CHROOT/src/tsetp"
 cp "$deb" "$CHROOT/src/"
