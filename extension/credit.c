@@ -9,6 +9,10 @@
  */
 #include "postgres.h"
 
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"			/* VARDATA, VARSIZE_ANY, SET_VARSIZE */
+#endif
+
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
@@ -280,7 +284,11 @@ credit_serials(PG_FUNCTION_ARGS)
 	upper.infinite = false;
 	upper.inclusive = false;
 	upper.lower = false;
+#if PG_VERSION_NUM >= 160000
+	PG_RETURN_RANGE_P(make_range(typcache, &lower, &upper, false, NULL));
+#else
 	PG_RETURN_RANGE_P(make_range(typcache, &lower, &upper, false));
+#endif
 }
 
 /* Splits the block after n tonnes and returns the head or the tail. */

@@ -16,6 +16,10 @@
  */
 #include "postgres.h"
 
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"			/* VARDATA, VARSIZE_ANY, SET_VARSIZE */
+#endif
+
 #include "access/gist.h"
 #include "access/stratnum.h"
 #include "fmgr.h"

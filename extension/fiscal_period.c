@@ -213,7 +213,11 @@ fiscal_period_year_range(PG_FUNCTION_ARGS)
 	upper.infinite = false;
 	upper.inclusive = false;
 	upper.lower = false;
+#if PG_VERSION_NUM >= 160000
+	PG_RETURN_RANGE_P(make_range(typcache, &lower, &upper, false, NULL));
+#else
 	PG_RETURN_RANGE_P(make_range(typcache, &lower, &upper, false));
+#endif
 }
 
 /* The era (wareki) names of both ends, e.g. 令和2年度～令和6年度. */

@@ -22,6 +22,10 @@
  */
 #include "postgres.h"
 
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"			/* VARDATA, VARSIZE_ANY, SET_VARSIZE */
+#endif
+
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"

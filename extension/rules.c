@@ -9,6 +9,10 @@
  */
 #include "postgres.h"
 
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"			/* VARDATA, VARSIZE_ANY, SET_VARSIZE */
+#endif
+
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"

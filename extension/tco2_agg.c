@@ -7,6 +7,10 @@
  */
 #include "postgres.h"
 
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"			/* VARDATA, VARSIZE_ANY, SET_VARSIZE */
+#endif
+
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 

@@ -13,6 +13,10 @@ packages=(
   clang libclang-rt-14-dev               # libFuzzer, ASan and UBSan for make fuzz
   make gcc libc6-dev locales             # the build itself
   libpq-dev                              # libpq for the client workflow test (clients/)
+  postgresql-15-plpgsql-check            # the PL/pgSQL lint (test/lint.sql)
+  debhelper dpkg-dev postgresql-server-dev-all # the Debian package (debian/, pg_buildext)
+  debootstrap                            # fresh Debian roots for the package and PostgreSQL 17 tests
+  python3                                # the PGXN metadata test (test/meta.sh)
 )
 
 missing=()

@@ -18,8 +18,6 @@ CREATE FUNCTION tsetp.config_row() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    keycond text;
-    setlist text;
     n       bigint;
 BEGIN
     NEW.seeded := tsetp.in_extension_script();
@@ -28,16 +26,15 @@ BEGIN
     END IF;
     -- A user row with the key of a shipped row replaces the shipped row in
     -- place, so that a dump of user changes restores over a fresh install.
-    SELECT string_agg(pg_catalog.format('%I = $1.%I', k, k), ' AND ')
-      INTO keycond
-      FROM pg_catalog.unnest(TG_ARGV) AS k;
-    SELECT string_agg(pg_catalog.format('%I = $1.%I', a.attname, a.attname), ', ')
-      INTO setlist
-      FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped
-       AND a.attgenerated = '' AND a.attidentity = '';
+    -- (Every name is quoted with %I where the statement is built.)
     EXECUTE pg_catalog.format('UPDATE %I.%I SET %s WHERE seeded AND %s',
-                              TG_TABLE_SCHEMA, TG_TABLE_NAME, setlist, keycond)
+                              TG_TABLE_SCHEMA, TG_TABLE_NAME,
+                              (SELECT string_agg(pg_catalog.format('%I = $1.%I', a.attname, a.attname), ', ')
+                                 FROM pg_catalog.pg_attribute a
+                                WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped
+                                  AND a.attgenerated = '' AND a.attidentity = ''),
+                              (SELECT string_agg(pg_catalog.format('%I = $1.%I', k, k), ' AND ')
+                                 FROM pg_catalog.unnest(TG_ARGV) AS k))
       USING NEW;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN

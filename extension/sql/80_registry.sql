@@ -665,7 +665,6 @@ DECLARE
     target      tsetp.ledger;
     h           record;
     piece       tsetp.credit;
-    acct_no     text;
     want        bigint;
     got         bigint := 0;
     skipped     bigint := 0;
@@ -679,7 +678,7 @@ DECLARE
     last_ok     int;
     new_state   text;
     new_account text;
-    taken       tsetp.credit[] := '{}';
+    taken       tsetp.credit[] := '{}'::tsetp.credit[];
     er          record;
     issued      numeric;
 BEGIN
