@@ -216,6 +216,12 @@ BEGIN
             'An account''s identity is fixed when it is opened.',
             'Open a new account and transfer the units.');
     END IF;
+    -- A change of status or reserve waits for (or, outside READ COMMITTED,
+    -- conflicts with) every movement into or out of the account, so that the
+    -- check below sees them all (tsetp.account_guard).
+    IF NEW.status <> OLD.status OR NEW.commitment_reserve OPERATOR(tsetp.<>) OLD.commitment_reserve THEN
+        PERFORM tsetp.account_guard_touch(ARRAY[OLD.number]);
+    END IF;
     IF OLD.status = 'closed' AND NEW.status <> 'closed' THEN
         PERFORM tsetp.registry_refuse(1003, pg_catalog.format('account %s is closed for good', OLD.number),
             pg_catalog.format('Account %s was closed.', OLD.number),
@@ -312,6 +318,66 @@ CREATE TABLE tsetp.serial_counter (
 );
 COMMENT ON TABLE tsetp.serial_counter IS 'Next free serial number of the registry (serials are unique across all programmes and kinds)';
 INSERT INTO tsetp.serial_counter VALUES (true, 1);
+
+-- ---------------------------------------------------------------------------
+-- Guards: rows that competing writers of a rule UPDATE
+-- ---------------------------------------------------------------------------
+--
+-- A rule that reads more than the row it writes (a balance, the commitment
+-- reserve, a surrender cap, an account that is being closed) holds across
+-- sessions only if two transactions that could together break it write one
+-- row in common. Each such rule therefore UPDATEs a guard row before it
+-- reads: under READ COMMITTED the second writer waits for the first and,
+-- since each statement of the checks takes a new snapshot, then reads what
+-- the first committed; under REPEATABLE READ and SERIALIZABLE the second
+-- writer's UPDATE of a row that the first changed after the second's
+-- snapshot fails with a clean serialization failure (40001), which the
+-- client retries. The guard rows are created on first use (INSERT ... ON
+-- CONFLICT DO UPDATE, which behaves the same way), hold no business data
+-- (they are not dumped) and are granted to no one, so that no client can
+-- lock them: only the registry's own triggers, running as the extension's
+-- owner, write them. (Advisory locks, which any login can take on any key,
+-- are not used anywhere.)
+CREATE TABLE tsetp.account_guard (
+    account  text PRIMARY KEY,
+    touches  bigint NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE tsetp.account_guard IS
+    'Internal: one row per account, updated by every movement into or out of it and by a change of its status or reserve, so that concurrent checks of its balance, reserve and status see each other or fail with 40001; granted to no one';
+
+CREATE TABLE tsetp.surrender_guard (
+    facility_id bigint NOT NULL,
+    period_no   int NOT NULL,
+    kind        text NOT NULL,
+    touches     bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (facility_id, period_no, kind)
+);
+COMMENT ON TABLE tsetp.surrender_guard IS
+    'Internal: one row per facility, period and capped credit kind, updated by every surrender request of the kind, so that concurrent checks of its cap (check 4004) see each other or fail with 40001; granted to no one';
+
+CREATE TABLE tsetp.issuance_guard (
+    programme text PRIMARY KEY
+);
+COMMENT ON TABLE tsetp.issuance_guard IS
+    'Internal: one row per programme, locked FOR UPDATE by issuers of its excess reduction and FOR SHARE by changes of what that rests on (tsetp.excess_guard_lock); granted to no one';
+
+-- Updates the guard rows of the given accounts (NULLs ignored), in account
+-- order so that two movements between the same accounts cannot deadlock.
+CREATE FUNCTION tsetp.account_guard_touch(accounts text[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.account_guard AS g (account)
+    SELECT DISTINCT a.account FROM pg_catalog.unnest($1) AS a(account)
+     WHERE a.account IS NOT NULL
+     ORDER BY a.account
+    ON CONFLICT (account) DO UPDATE SET touches = g.touches + 1;
+END
+$$;
+COMMENT ON FUNCTION tsetp.account_guard_touch(text[]) IS
+    'Internal: updates the guard rows of the accounts (tsetp.account_guard) before a check reads their balance or status';
+REVOKE EXECUTE ON FUNCTION tsetp.account_guard_touch(text[]) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- The ledger
@@ -570,6 +636,8 @@ BEGIN
         NEW.needs_approval := false;
         NEW.from_account := CASE WHEN target.type IN ('issue', 'transfer') THEN target.to_account END;
         NEW.to_account := CASE WHEN target.type <> 'issue' THEN target.from_account END;
+        -- The accounts' guards before anything of them is read.
+        PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
         -- Units leave and enter only open accounts, as in any transaction
         -- (lift a suspension first).
         SELECT * INTO src FROM tsetp.account a WHERE a.number = NEW.from_account;
@@ -593,8 +661,6 @@ BEGIN
                 'Transfer the units to the holder''s open account instead of reversing.');
         END IF;
         -- The serials must still be where the transaction left them, unused.
-        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'),
-                                                 pg_catalog.hashtext(COALESCE(NEW.from_account, NEW.to_account)));
         FOR piece IN SELECT pg_catalog.unnest(target.blocks) LOOP
             SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got
               FROM tsetp.holding x
@@ -628,6 +694,10 @@ BEGIN
     -- -----------------------------------------------------------------
     -- The accounts.
     -- -----------------------------------------------------------------
+    -- Their guards first (tsetp.account_guard): a concurrent movement,
+    -- closing or suspension of either account has then committed before the
+    -- reads below (READ COMMITTED), or this request fails with 40001.
+    PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
     IF NEW.type = 'issue' THEN
         IF NEW.from_account IS NOT NULL THEN
             PERFORM tsetp.registry_refuse(1001, 'an issue has no sending account',
@@ -856,9 +926,8 @@ BEGIN
                 pg_catalog.format('Transfer the credits to %s first.', tsetp.designated_account(fac.id)));
         END IF;
     END IF;
-    -- Lock the sending account (before reading its balance for the reserve),
-    -- then take its blocks.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
+    -- The sending account's guard is held (above): its balance for the
+    -- reserve, then its blocks.
     IF NEW.type = 'transfer' AND src.commitment_reserve OPERATOR(tsetp.>) '0'::tsetp.tco2 THEN
         SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got FROM tsetp.holding x
          WHERE x.account = src.number AND x.state = 'free';
@@ -1040,6 +1109,11 @@ BEGIN
 
     -- Per-kind caps on surrender (Tokyo: out-of-area credits at most 1/3 of the obligation).
     IF NEW.type = 'surrender' AND ck.cap_numerator IS NOT NULL THEN
+        -- Surrenders of the kind for the facility and period may come from
+        -- several accounts: they meet on one guard row before the sum.
+        INSERT INTO tsetp.surrender_guard AS g (facility_id, period_no, kind)
+        VALUES (NEW.facility_id, NEW.period_no, NEW.kind)
+        ON CONFLICT (facility_id, period_no, kind) DO UPDATE SET touches = g.touches + 1;
         SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO lo
           FROM tsetp.ledger l
           JOIN tsetp.transaction_status s ON s.id = l.id
@@ -1118,6 +1192,8 @@ BEGIN
         END IF;
     END IF;
     IF NEW.decision = 'approved' THEN
+        -- The accounts' guards before their status is read (tsetp.account_guard).
+        PERFORM tsetp.account_guard_touch(ARRAY[t.from_account, t.to_account]);
         SELECT * INTO a FROM tsetp.account x WHERE x.number = t.from_account;
         IF a.status <> 'open' THEN
             PERFORM tsetp.registry_refuse(CASE a.status WHEN 'suspended' THEN 1002 ELSE 1003 END,
@@ -1438,8 +1514,13 @@ COMMENT ON FUNCTION tsetp.issue_excess_all(text, int) IS
 -- which a READ COMMITTED statement does and a REPEATABLE READ or
 -- SERIALIZABLE transaction's snapshot, taken earlier, may not: those are
 -- refused (check 4015).
+--
+-- The lock is a row lock on the programme's row of tsetp.issuance_guard,
+-- which is granted to no one: no client can take it and so hold back the
+-- programme's issuance or its data (an advisory lock could be taken by any
+-- login on the same key). Hence SECURITY DEFINER.
 CREATE FUNCTION tsetp.excess_guard_lock(programme text, exclusive boolean) RETURNS void
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -1454,10 +1535,11 @@ BEGIN
             'Issuing excess reduction, and changing the verified emissions or base it is computed from, must read what other transactions committed before.',
             'Run it in a READ COMMITTED transaction (the default).');
     END IF;
+    INSERT INTO tsetp.issuance_guard (programme) VALUES ($1) ON CONFLICT DO NOTHING;
     IF exclusive THEN
-        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+        PERFORM 1 FROM tsetp.issuance_guard g WHERE g.programme = $1 FOR UPDATE;
     ELSE
-        PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+        PERFORM 1 FROM tsetp.issuance_guard g WHERE g.programme = $1 FOR SHARE;
     END IF;
 END
 $$;

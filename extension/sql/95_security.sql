@@ -36,6 +36,11 @@ REVOKE EXECUTE ON FUNCTION tsetp.ledger_apply(), tsetp.approval_apply(), tsetp.a
     tsetp.coverage_rule_changed(), tsetp.refresh_coverage(bigint[]),
     tsetp.base_emission_under_issue(), tsetp.facility_code_check(), tsetp.credit_kind_check(),
     tsetp.excess_input_check() FROM PUBLIC;
+-- The programme's issuance lock is taken by issuers (tsetp.issue_excess runs
+-- as its caller, a tsetp_admin) and by the registry's own triggers; no one
+-- else may hold it.
+REVOKE EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) TO tsetp_admin;
 
 -- Configuration: everyone who works with the registry may read it; the
 -- prefecture maintains it.
