@@ -837,6 +837,84 @@ GRANT EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) TO tsetp_admin;
 
 
 
+-- ---------------------------------------------------------------------------
+-- Bounds on the inputs: an absurd amount of one facility breaks no one else
+-- ---------------------------------------------------------------------------
+--
+-- Amounts are exact: tco2 is milli-tonnes in an int64 (up to about 9.2e15
+-- t), and the engine and the reports add a programme's facility-years up in
+-- it. One facility's amount near the type's limit (type-legal, a typing
+-- error or a hostile client) would make every sum over the programme
+-- overflow: the compliance report, the programme summary, the period's
+-- set-wise issuance would fail for all. Rather than make every aggregate
+-- wider (numeric everywhere, slower and still unbounded in what the
+-- registry then issues), an amount beyond the programme's bound is refused
+-- where it is recorded (check 4030). The bounds are rows of the programme;
+-- the defaults, 10^9 t of CO2 and 10^9 kL of crude-oil equivalent a year
+-- for one facility, lie far above any real facility (Japan's whole energy
+-- use is about 4 x 10^8 kL a year) and leave room for some 10^6
+-- facility-years in one sum.
+ALTER TABLE tsetp.programme
+    ADD COLUMN max_tonnes tsetp.tco2 NOT NULL DEFAULT '1000000000' CHECK (max_tonnes > '0'),
+    ADD COLUMN max_energy_kl numeric NOT NULL DEFAULT 1000000000 CHECK (max_energy_kl > 0);
+COMMENT ON COLUMN tsetp.programme.max_tonnes IS
+    'Largest emissions or base emissions of one facility and year the registry records (check 4030; 10^9 t)';
+COMMENT ON COLUMN tsetp.programme.max_energy_kl IS
+    'Largest energy use of one facility and year, in kL of crude-oil equivalent, the registry records (check 4030; 10^9 kL)';
+
+-- Statement trigger on emissions, base emissions and energy use: refuses
+-- the statement when a row it wrote exceeds its programme's bound.
+CREATE FUNCTION tsetp.amount_bound_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    hit record;
+BEGIN
+    IF TG_TABLE_NAME = 'energy_use' THEN
+        SELECT f.code, n.fy, n.crude_oil_kl::text AS amount, p.max_energy_kl::text || ' kL' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.crude_oil_kl > p.max_energy_kl
+         LIMIT 1;
+    ELSIF TG_TABLE_NAME = 'emission' THEN
+        SELECT f.code, n.fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    ELSE
+        SELECT f.code, n.effective_from AS fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    END IF;
+    IF FOUND THEN
+        PERFORM tsetp.registry_refuse(4030, pg_catalog.format('%s of facility %s for %s exceeds the bound of programme %s', TG_TABLE_NAME, hit.code, hit.fy, hit.programme),
+            pg_catalog.format('%s is more than %s, the most programme %s records for one facility and year.', hit.amount, hit.bound, hit.programme),
+            'Check the amount and its unit; the bound is the programme''s max_tonnes or max_energy_kl.');
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.amount_bound_check() IS
+    'Statement trigger: refuses emissions, base emissions or energy use of one facility and year beyond the programme''s bound (max_tonnes, max_energy_kl; check 4030)';
+REVOKE EXECUTE ON FUNCTION tsetp.amount_bound_check() FROM PUBLIC;
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.base_emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+
+
 -- == What issued credits rest on; the designated account's holder =========
 
 

@@ -536,6 +536,29 @@ $$;
 COMMENT ON FUNCTION tsetp.in_business_hours(text, timestamptz) IS
     'Whether the programme''s registry is within business hours at the time (always true when it has no business_hours row)';
 
+-- The first serial from first_s on of a run of n serials that no holding
+-- uses (imported blocks keep their serials; fresh ones go past them).
+CREATE FUNCTION tsetp.free_serials(first_s bigint, n bigint) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    top bigint;
+BEGIN
+    LOOP
+        SELECT pg_catalog.max(tsetp.last_serial(x.block)) INTO top
+          FROM tsetp.holding x
+         WHERE x.block OPERATOR(tsetp.&&) tsetp.credit('X', 'X', 'FY2000', 'X', first_s, first_s + n - 1);
+        EXIT WHEN top IS NULL;
+        first_s := top + 1;
+    END LOOP;
+    RETURN first_s;
+END
+$$;
+COMMENT ON FUNCTION tsetp.free_serials(bigint, bigint) IS
+    'Internal: the first serial from first_s on of a run of n serials that no holding uses (fresh serials go past imported blocks)';
+REVOKE EXECUTE ON FUNCTION tsetp.free_serials(bigint, bigint) FROM PUBLIC;
+
 -- The checks and effects of every ledger row. Runs as the extension's owner
 -- so that it can write holdings that no client may write. Called by the
 -- trigger function tsetp.ledger_apply() (C, extension/registry.c) for every
@@ -884,11 +907,25 @@ BEGIN
                 pg_catalog.format('Kind %s counts only for the facility that made it; account %s is not its designated account.', NEW.kind, dst.number),
                 'Issue into the designated account of the source facility.');
         END IF;
+        -- The serial space is shared by every programme and kind: no one
+        -- issue may take more of it than the programme's bound on a
+        -- facility-year (max_tonnes), and an import (a given block, with
+        -- another registry's serials) takes only its own serials: the
+        -- counter does not jump past it; fresh serials skip the blocks in
+        -- their way instead. Both hold the counter's row, so that an
+        -- allocation sees every import committed before it.
+        IF want > prog.max_tonnes::numeric THEN
+            PERFORM tsetp.registry_refuse(3013, pg_catalog.format('an issue of %s t exceeds the bound of programme %s', want, NEW.programme),
+                pg_catalog.format('Programme %s issues at most %s t in one transaction (max_tonnes).', NEW.programme, prog.max_tonnes),
+                'Issue in several transactions, or check the amount.');
+        END IF;
         IF NEW.block IS NULL THEN
-            UPDATE tsetp.serial_counter SET next_serial = next_serial + want RETURNING next_serial - want INTO first_s;
+            SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+            first_s := tsetp.free_serials(first_s, want);
+            UPDATE tsetp.serial_counter SET next_serial = first_s + want;
             NEW.block := tsetp.credit(prog.credit_origin, NEW.kind, NEW.vintage, NEW.source, first_s, first_s + want - 1);
         ELSE
-            UPDATE tsetp.serial_counter SET next_serial = GREATEST(next_serial, tsetp.last_serial(NEW.block) + 1);
+            UPDATE tsetp.serial_counter SET next_serial = next_serial;
         END IF;
         INSERT INTO tsetp.holding (block, account, state, tx) VALUES (NEW.block, dst.number, 'free', NEW.id);
         NEW.blocks := ARRAY[NEW.block];
@@ -1454,8 +1491,12 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The serials, set-wise: one move of the counter, a running sum.
-    UPDATE tsetp.serial_counter SET next_serial = next_serial + total RETURNING next_serial - total INTO first_s;
+    -- The serials, set-wise: one run of free serials (past any imported
+    -- block in the way, as the single version), one move of the counter,
+    -- a running sum.
+    SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+    first_s := tsetp.free_serials(first_s, total);
+    UPDATE tsetp.serial_counter SET next_serial = first_s + total;
 
     -- One INSERT into the ledger (the rows as the single version's, with
     -- what its triggers would set), one into the holdings.
