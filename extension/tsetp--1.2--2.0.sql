@@ -25,7 +25,9 @@ SELECT pg_catalog.setval(s.seq, s.top)
 -- Rules that read more than the row they write meet on guard rows that
 -- competing writers UPDATE (tsetp.account_guard, tsetp.surrender_guard);
 -- the programme's issuance lock is a row lock on tsetp.issuance_guard, not
--- an advisory lock any login could take. See 80_registry.sql.
+-- an advisory lock any login could take; serials and input amounts are
+-- bounded so that no request takes the serial space or the programme's
+-- sums from others. See 80_registry.sql.
 CREATE TABLE tsetp.account_guard (
     account  text PRIMARY KEY,
     touches  bigint NOT NULL DEFAULT 0
@@ -66,6 +68,105 @@ $$;
 COMMENT ON FUNCTION tsetp.account_guard_touch(text[]) IS
     'Internal: updates the guard rows of the accounts (tsetp.account_guard) before a check reads their balance or status';
 REVOKE EXECUTE ON FUNCTION tsetp.account_guard_touch(text[]) FROM PUBLIC;
+
+-- Fresh serials go past imported blocks; an import does not move the counter.
+CREATE FUNCTION tsetp.free_serials(first_s bigint, n bigint) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    top bigint;
+BEGIN
+    LOOP
+        SELECT pg_catalog.max(tsetp.last_serial(x.block)) INTO top
+          FROM tsetp.holding x
+         WHERE x.block OPERATOR(tsetp.&&) tsetp.credit('X', 'X', 'FY2000', 'X', first_s, first_s + n - 1);
+        EXIT WHEN top IS NULL;
+        first_s := top + 1;
+    END LOOP;
+    RETURN first_s;
+END
+$$;
+COMMENT ON FUNCTION tsetp.free_serials(bigint, bigint) IS
+    'Internal: the first serial from first_s on of a run of n serials that no holding uses (fresh serials go past imported blocks)';
+REVOKE EXECUTE ON FUNCTION tsetp.free_serials(bigint, bigint) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Bounds on the inputs: an absurd amount of one facility breaks no one else
+-- ---------------------------------------------------------------------------
+--
+-- Amounts are exact: tco2 is milli-tonnes in an int64 (up to about 9.2e15
+-- t), and the engine and the reports add a programme's facility-years up in
+-- it. One facility's amount near the type's limit (type-legal, a typing
+-- error or a hostile client) would make every sum over the programme
+-- overflow: the compliance report, the programme summary, the period's
+-- set-wise issuance would fail for all. Rather than make every aggregate
+-- wider (numeric everywhere, slower and still unbounded in what the
+-- registry then issues), an amount beyond the programme's bound is refused
+-- where it is recorded (check 4030). The bounds are rows of the programme;
+-- the defaults, 10^9 t of CO2 and 10^9 kL of crude-oil equivalent a year
+-- for one facility, lie far above any real facility (Japan's whole energy
+-- use is about 4 x 10^8 kL a year) and leave room for some 10^6
+-- facility-years in one sum.
+ALTER TABLE tsetp.programme
+    ADD COLUMN max_tonnes tsetp.tco2 NOT NULL DEFAULT '1000000000' CHECK (max_tonnes > '0'),
+    ADD COLUMN max_energy_kl numeric NOT NULL DEFAULT 1000000000 CHECK (max_energy_kl > 0);
+COMMENT ON COLUMN tsetp.programme.max_tonnes IS
+    'Largest emissions or base emissions of one facility and year the registry records (check 4030; 10^9 t)';
+COMMENT ON COLUMN tsetp.programme.max_energy_kl IS
+    'Largest energy use of one facility and year, in kL of crude-oil equivalent, the registry records (check 4030; 10^9 kL)';
+
+-- Statement trigger on emissions, base emissions and energy use: refuses
+-- the statement when a row it wrote exceeds its programme's bound.
+CREATE FUNCTION tsetp.amount_bound_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    hit record;
+BEGIN
+    IF TG_TABLE_NAME = 'energy_use' THEN
+        SELECT f.code, n.fy, n.crude_oil_kl::text AS amount, p.max_energy_kl::text || ' kL' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.crude_oil_kl > p.max_energy_kl
+         LIMIT 1;
+    ELSIF TG_TABLE_NAME = 'emission' THEN
+        SELECT f.code, n.fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    ELSE
+        SELECT f.code, n.effective_from AS fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    END IF;
+    IF FOUND THEN
+        PERFORM tsetp.registry_refuse(4030, pg_catalog.format('%s of facility %s for %s exceeds the bound of programme %s', TG_TABLE_NAME, hit.code, hit.fy, hit.programme),
+            pg_catalog.format('%s is more than %s, the most programme %s records for one facility and year.', hit.amount, hit.bound, hit.programme),
+            'Check the amount and its unit; the bound is the programme''s max_tonnes or max_energy_kl.');
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.amount_bound_check() IS
+    'Statement trigger: refuses emissions, base emissions or energy use of one facility and year beyond the programme''s bound (max_tonnes, max_energy_kl; check 4030)';
+REVOKE EXECUTE ON FUNCTION tsetp.amount_bound_check() FROM PUBLIC;
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.base_emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
 
 CREATE OR REPLACE FUNCTION tsetp.account_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -485,11 +586,25 @@ BEGIN
                 pg_catalog.format('Kind %s counts only for the facility that made it; account %s is not its designated account.', NEW.kind, dst.number),
                 'Issue into the designated account of the source facility.');
         END IF;
+        -- The serial space is shared by every programme and kind: no one
+        -- issue may take more of it than the programme's bound on a
+        -- facility-year (max_tonnes), and an import (a given block, with
+        -- another registry's serials) takes only its own serials: the
+        -- counter does not jump past it; fresh serials skip the blocks in
+        -- their way instead. Both hold the counter's row, so that an
+        -- allocation sees every import committed before it.
+        IF want > prog.max_tonnes::numeric THEN
+            PERFORM tsetp.registry_refuse(3013, pg_catalog.format('an issue of %s t exceeds the bound of programme %s', want, NEW.programme),
+                pg_catalog.format('Programme %s issues at most %s t in one transaction (max_tonnes).', NEW.programme, prog.max_tonnes),
+                'Issue in several transactions, or check the amount.');
+        END IF;
         IF NEW.block IS NULL THEN
-            UPDATE tsetp.serial_counter SET next_serial = next_serial + want RETURNING next_serial - want INTO first_s;
+            SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+            first_s := tsetp.free_serials(first_s, want);
+            UPDATE tsetp.serial_counter SET next_serial = first_s + want;
             NEW.block := tsetp.credit(prog.credit_origin, NEW.kind, NEW.vintage, NEW.source, first_s, first_s + want - 1);
         ELSE
-            UPDATE tsetp.serial_counter SET next_serial = GREATEST(next_serial, tsetp.last_serial(NEW.block) + 1);
+            UPDATE tsetp.serial_counter SET next_serial = next_serial;
         END IF;
         INSERT INTO tsetp.holding (block, account, state, tx) VALUES (NEW.block, dst.number, 'free', NEW.id);
         NEW.blocks := ARRAY[NEW.block];
@@ -805,6 +920,140 @@ $$;
 COMMENT ON FUNCTION tsetp.approval_apply() IS
     'Trigger: checks a decision on a pending transaction (four-eyes approval by another tsetp_admin, rejection, withdrawal by the requester) and applies or releases its reserved units';
 
+CREATE OR REPLACE FUNCTION tsetp.issue_excess_all_apply(programme text, period_no int)
+    RETURNS TABLE (facility_id bigint, block tsetp.credit)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p        tsetp.programme;
+    pp       tsetp.plan_period;
+    rule     tsetp.transaction_rule;
+    ids      bigint[];
+    accts    text[];
+    codes    text[];
+    vints    tsetp.fiscal_year[];
+    amounts  bigint[];
+    total    bigint;
+    skipped  text;
+    nskipped int;
+    first_s  bigint;
+    ekind    text;
+BEGIN
+    SELECT * INTO p FROM tsetp.programme x WHERE x.code = $1;
+    SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = $1 AND x.period_no = $2;
+    IF pp.programme IS NULL THEN
+        PERFORM tsetp.registry_refuse(4006, pg_catalog.format('programme %s has no period %s', $1, $2),
+            pg_catalog.format('tsetp.plan_period has no row for programme %s and period %s.', $1, $2),
+            'Issue excess reduction for a plan period of the programme.');
+    END IF;
+
+    -- The checks of tsetp.ledger_rules() that are the same for every row:
+    -- issuance of ER into designated accounts, now.
+    SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = $1 AND r.type = 'issue';
+    IF NOT FOUND THEN
+        PERFORM tsetp.registry_refuse(5005, pg_catalog.format('programme %s does not offer %s transactions', $1, 'issue'),
+            pg_catalog.format('tsetp.transaction_rule has no row for %s and %s.', $1, 'issue'),
+            'Use a transaction type the programme offers.');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tsetp.account_route r
+                    WHERE r.programme = $1 AND r.type = 'issue' AND r.from_type = 'none' AND r.to_type = 'designated') THEN
+        PERFORM tsetp.registry_refuse(2006, pg_catalog.format('programme %s does not allow a %s from %s to %s accounts', $1, 'issue', 'no', 'designated'),
+            'tsetp.account_route has no row for this issue.',
+            'Use an account of a type the programme allows.');
+    END IF;
+    IF rule.business_hours AND NOT tsetp.in_business_hours($1, tsetp.clock()) THEN
+        PERFORM tsetp.registry_refuse(5004, 'issue requests are accepted only in business hours',
+            pg_catalog.format('It is %s in %s, outside the business hours of the %s registry.',
+                              pg_catalog.to_char(tsetp.clock() AT TIME ZONE p.timezone, 'Dy YYYY-MM-DD HH24:MI'), p.timezone, $1),
+            'Send the request again within business hours.');
+    END IF;
+    ekind := tsetp.excess_kind($1);
+
+    -- One issuer of the programme's excess at a time (as the single version).
+    PERFORM tsetp.excess_guard_lock($1, true);
+
+    -- What each facility gets, by the rules of the single version: covered
+    -- in the period with a designated account; the latest verified year of
+    -- the period at least its excess_from_year-th year (the vintage; taken
+    -- from the covered years, which gives the single version's year whenever
+    -- there is excess to issue: years before coverage come before the
+    -- covered ones and earn no excess); the
+    -- cumulative excess of the verified years minus the completed,
+    -- unreversed issues of its excess of the period, in whole tonnes; at
+    -- least one tonne. Designated accounts that are not open are skipped
+    -- (the row checks would refuse them, 2003/2004) with a warning.
+    SELECT pg_catalog.array_agg(c.facility_id ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.number ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.code ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.last_fy ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.tonnes ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.sum(c.tonnes) FILTER (WHERE c.status = 'open'),
+           pg_catalog.count(*) FILTER (WHERE c.status <> 'open'),
+           pg_catalog.string_agg(pg_catalog.format('%s (account %s is %s)', c.code, c.number, c.status), ', '
+                                 ORDER BY c.facility_id) FILTER (WHERE c.status <> 'open')
+      INTO ids, accts, codes, vints, amounts, total, nskipped, skipped
+      FROM (SELECT r.facility_id, f.code, a.number, a.status, r.last_verified_year AS last_fy,
+                   pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2),
+                                                          COALESCE(i.issued, 0)::tsetp.tco2)::numeric)::bigint AS tonnes
+              FROM tsetp.facility_period_reduction r
+              JOIN tsetp.facility f ON f.id = r.facility_id
+              JOIN tsetp.account a ON a.facility_id = r.facility_id
+              LEFT JOIN (SELECT s.source, pg_catalog.sum(s.amount::numeric) AS issued
+                           FROM tsetp.standing_excess s
+                          WHERE s.programme = $1 AND s.period_no = $2
+                          GROUP BY s.source) i ON i.source = f.code
+             WHERE r.programme = $1 AND r.period_no = $2 AND f.programme = $1
+               AND r.last_verified_year::int - tsetp.lower(pp.years)::int + 1 >= COALESCE(p.excess_from_year, 1)) c
+     WHERE c.tonnes >= 1;
+    IF nskipped > 0 THEN
+        RAISE WARNING 'excess reduction of % facilities of programme % was not issued: their designated accounts are not open', nskipped, $1
+            USING DETAIL = 'Not issued: ' || skipped || '.',
+                  HINT = 'Reopen the accounts and call tsetp.issue_excess(facility_id, period_no) for each.';
+    END IF;
+    IF total IS NULL THEN
+        RETURN;
+    END IF;
+
+    -- The serials, set-wise: one run of free serials (past any imported
+    -- block in the way, as the single version), one move of the counter,
+    -- a running sum.
+    SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+    first_s := tsetp.free_serials(first_s, total);
+    UPDATE tsetp.serial_counter SET next_serial = first_s + total;
+
+    -- One INSERT into the ledger (the rows as the single version's, with
+    -- what its triggers would set), one into the holdings.
+    RETURN QUERY
+    WITH plan AS (
+        SELECT u.facility_id, u.account, u.code, u.vintage, u.tonnes,
+               (first_s + pg_catalog.sum(u.tonnes) OVER (ORDER BY u.ord) - u.tonnes)::bigint AS first_serial
+          FROM UNNEST(ids, accts, codes, vints, amounts) WITH ORDINALITY  -- syntax (ROWS FROM), not a function
+               AS u(facility_id, account, code, vintage, tonnes, ord)
+    ), issued AS (
+        INSERT INTO tsetp.ledger AS l (type, to_account, kind, vintage, source, amount, note,
+                                       block, programme, blocks, needs_approval)
+        SELECT 'issue', x.account, ekind, x.vintage, x.code, x.tonnes::numeric::tsetp.tco2,
+               pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, x.vintage),
+               b.block, $1, ARRAY[b.block], false
+          FROM plan x
+         CROSS JOIN LATERAL (SELECT tsetp.credit(p.credit_origin, ekind, x.vintage, x.code,
+                                                 x.first_serial, x.first_serial + x.tonnes - 1)) AS b(block)
+         ORDER BY x.first_serial
+        RETURNING l.id, l.block, l.to_account
+    ), held AS (
+        INSERT INTO tsetp.holding (block, account, state, tx)
+        SELECT i.block, i.to_account, 'free', i.id FROM issued i
+    )
+    SELECT x.facility_id, i.block
+      FROM plan x
+      JOIN issued i ON tsetp.first_serial(i.block) = x.first_serial
+     ORDER BY x.first_serial;
+END
+$$;
+COMMENT ON FUNCTION tsetp.issue_excess_all_apply(text, int) IS
+    'Internal to tsetp.issue_excess_all(programme, period_no): computes, checks and writes the set-wise issuance of a programme''s excess reduction for a period; executable only by the extension''s owner, and applied only while that C function has marked the call';
+
 CREATE OR REPLACE FUNCTION tsetp.excess_guard_lock(programme text, exclusive boolean) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -834,85 +1083,6 @@ COMMENT ON FUNCTION tsetp.excess_guard_lock(text, boolean) IS
 
 REVOKE EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) TO tsetp_admin;
-
-
-
--- ---------------------------------------------------------------------------
--- Bounds on the inputs: an absurd amount of one facility breaks no one else
--- ---------------------------------------------------------------------------
---
--- Amounts are exact: tco2 is milli-tonnes in an int64 (up to about 9.2e15
--- t), and the engine and the reports add a programme's facility-years up in
--- it. One facility's amount near the type's limit (type-legal, a typing
--- error or a hostile client) would make every sum over the programme
--- overflow: the compliance report, the programme summary, the period's
--- set-wise issuance would fail for all. Rather than make every aggregate
--- wider (numeric everywhere, slower and still unbounded in what the
--- registry then issues), an amount beyond the programme's bound is refused
--- where it is recorded (check 4030). The bounds are rows of the programme;
--- the defaults, 10^9 t of CO2 and 10^9 kL of crude-oil equivalent a year
--- for one facility, lie far above any real facility (Japan's whole energy
--- use is about 4 x 10^8 kL a year) and leave room for some 10^6
--- facility-years in one sum.
-ALTER TABLE tsetp.programme
-    ADD COLUMN max_tonnes tsetp.tco2 NOT NULL DEFAULT '1000000000' CHECK (max_tonnes > '0'),
-    ADD COLUMN max_energy_kl numeric NOT NULL DEFAULT 1000000000 CHECK (max_energy_kl > 0);
-COMMENT ON COLUMN tsetp.programme.max_tonnes IS
-    'Largest emissions or base emissions of one facility and year the registry records (check 4030; 10^9 t)';
-COMMENT ON COLUMN tsetp.programme.max_energy_kl IS
-    'Largest energy use of one facility and year, in kL of crude-oil equivalent, the registry records (check 4030; 10^9 kL)';
-
--- Statement trigger on emissions, base emissions and energy use: refuses
--- the statement when a row it wrote exceeds its programme's bound.
-CREATE FUNCTION tsetp.amount_bound_check() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    hit record;
-BEGIN
-    IF TG_TABLE_NAME = 'energy_use' THEN
-        SELECT f.code, n.fy, n.crude_oil_kl::text AS amount, p.max_energy_kl::text || ' kL' AS bound, p.code AS programme INTO hit
-          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
-         WHERE n.crude_oil_kl > p.max_energy_kl
-         LIMIT 1;
-    ELSIF TG_TABLE_NAME = 'emission' THEN
-        SELECT f.code, n.fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
-          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
-         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
-         LIMIT 1;
-    ELSE
-        SELECT f.code, n.effective_from AS fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
-          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
-         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
-         LIMIT 1;
-    END IF;
-    IF FOUND THEN
-        PERFORM tsetp.registry_refuse(4030, pg_catalog.format('%s of facility %s for %s exceeds the bound of programme %s', TG_TABLE_NAME, hit.code, hit.fy, hit.programme),
-            pg_catalog.format('%s is more than %s, the most programme %s records for one facility and year.', hit.amount, hit.bound, hit.programme),
-            'Check the amount and its unit; the bound is the programme''s max_tonnes or max_energy_kl.');
-    END IF;
-    RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION tsetp.amount_bound_check() IS
-    'Statement trigger: refuses emissions, base emissions or energy use of one facility and year beyond the programme''s bound (max_tonnes, max_energy_kl; check 4030)';
-REVOKE EXECUTE ON FUNCTION tsetp.amount_bound_check() FROM PUBLIC;
-CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.emission
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
-CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.emission
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
-CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.base_emission
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
-CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.energy_use
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
-CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.energy_use
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
 
 
 -- == What issued credits rest on; the designated account's holder =========
