@@ -72,6 +72,8 @@ typedef struct RegistryPlans
 {
 	Oid			trigger_fn;		/* tsetp.ledger_apply() they were made for */
 	bool		excess_flag;	/* made for credit_kind.excess_reduction */
+	bool		has_guard;		/* made for tsetp.account_guard (2.0 on) */
+	SPIPlanPtr	guard;			/* update both accounts' guard rows */
 	SPIPlanPtr	check;			/* accounts, rules, route, kind, hours, role */
 	SPIPlanPtr	free_sum;		/* free tonnes of an account (reserve) */
 	SPIPlanPtr	candidates;		/* free blocks of a kind, oldest first */
@@ -133,6 +135,19 @@ static const char *check_sql =
 "  JOIN tsetp.credit_kind k ON k.programme OPERATOR(pg_catalog.=) s.programme"
 "   AND k.code OPERATOR(pg_catalog.=) $3"
 " WHERE s.number OPERATOR(pg_catalog.=) $1";
+
+/*
+ * The guard rows of both accounts (see tsetp.account_guard in
+ * 80_registry.sql), in account order as tsetp.account_guard_touch() takes
+ * them: taken before anything of the accounts is read, so that a concurrent
+ * movement, closing or suspension has committed before the reads (READ
+ * COMMITTED, where every SPI query takes a new snapshot) or this transfer
+ * fails with 40001 (REPEATABLE READ, SERIALIZABLE).
+ */
+static const char *guard_sql =
+"INSERT INTO tsetp.account_guard AS g (account)"
+" SELECT DISTINCT v.a FROM (VALUES ($1), ($2)) AS v(a) ORDER BY v.a"
+" ON CONFLICT (account) DO UPDATE SET touches = g.touches OPERATOR(pg_catalog.+) 1";
 
 static const char *free_sum_sql =
 "SELECT COALESCE(pg_catalog.sum(x.tonnes), 0)::pg_catalog.int8 FROM tsetp.holding x"
@@ -366,6 +381,16 @@ registry_has_excess_flag(Oid trigger_fn)
 }
 
 /*
+ * Whether tsetp.account_guard (in the trigger function's schema) exists,
+ * i.e. the installed version is 2.0 or later.
+ */
+static bool
+registry_has_guard(Oid trigger_fn)
+{
+	return OidIsValid(get_relname_relid("account_guard", get_func_namespace(trigger_fn)));
+}
+
+/*
  * Prepares the fast path's plans once per backend (again if the extension
  * was re-created, which gives its trigger function and types new OIDs).
  */
@@ -374,6 +399,7 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 {
 	Oid			check_args[5] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID, TIMESTAMPTZOID};
 	Oid			sum_args[1] = {TEXTOID};
+	Oid			guard_args[2] = {TEXTOID, TEXTOID};
 	Oid			cand_args[2] = {TEXTOID, TEXTOID};
 	Oid			move_args[4] = {TIDOID, credit_oid, TEXTOID, INT8OID};
 	Oid			tail_args[3] = {credit_oid, TEXTOID, INT8OID};
@@ -383,8 +409,10 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 	 * marking while this backend kept the plans (three syscache lookups).
 	 */
 	bool		excess_flag = registry_has_excess_flag(trigger_fn);
+	bool		has_guard = registry_has_guard(trigger_fn);
 
-	if (plans.trigger_fn == trigger_fn && plans.excess_flag == excess_flag)
+	if (plans.trigger_fn == trigger_fn && plans.excess_flag == excess_flag
+		&& plans.has_guard == has_guard)
 		return;
 	if (plans.trigger_fn != InvalidOid)
 	{
@@ -393,6 +421,9 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 		SPI_freeplan(plans.candidates);
 		SPI_freeplan(plans.move);
 		SPI_freeplan(plans.tail);
+		if (plans.guard != NULL)
+			SPI_freeplan(plans.guard);
+		plans.guard = NULL;
 		plans.trigger_fn = InvalidOid;
 	}
 	plans.check = registry_prepare(psprintf(check_sql,
@@ -405,8 +436,10 @@ registry_prepare_plans(Oid trigger_fn, Oid credit_oid)
 										CURSOR_OPT_FAST_PLAN);
 	plans.move = registry_prepare(move_sql, 4, move_args, 0);
 	plans.tail = registry_prepare(tail_sql, 3, tail_args, 0);
+	plans.guard = has_guard ? registry_prepare(guard_sql, 2, guard_args, 0) : NULL;
 	plans.trigger_fn = trigger_fn;
 	plans.excess_flag = excess_flag;
+	plans.has_guard = has_guard;
 }
 
 /* Whether a text datum equals a C string. */
@@ -562,6 +595,15 @@ registry_fast_transfer(FunctionCallInfo fcinfo, TriggerData *td)
 		elog(ERROR, "tsetp: SPI_connect failed");
 	registry_prepare_plans(fcinfo->flinfo->fn_oid, credit_oid);
 
+	/* The accounts' guard rows, before anything of them is read. */
+	if (plans.guard != NULL)
+	{
+		Datum		gargs[2] = {from, to};
+
+		if (SPI_execute_plan(plans.guard, gargs, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "tsetp: account guard could not be updated");
+	}
+
 	/* Accounts, the programme's rules, the kind, business hours, the role. */
 	args[0] = from;
 	args[1] = to;
@@ -587,10 +629,11 @@ registry_fast_transfer(FunctionCallInfo fcinfo, TriggerData *td)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	/* Lock the sending account (the same key as tsetp.ledger_rules). */
-	DirectFunctionCall2(pg_advisory_xact_lock_int4,
-						Int32GetDatum(text_hash(CStringGetTextDatum("tsetp.account"))),
-						Int32GetDatum(text_hash(from)));
+	/* An older installed version (no guard rows): its lock, as it had it. */
+	if (plans.guard == NULL)
+		DirectFunctionCall2(pg_advisory_xact_lock_int4,
+							Int32GetDatum(text_hash(CStringGetTextDatum("tsetp.account"))),
+							Int32GetDatum(text_hash(from)));
 
 	/* JVETS commitment reserve: the free units left must cover it. */
 	if (reserve > 0)

@@ -227,6 +227,207 @@ COMMENT ON FUNCTION tsetp.account_caller_check() IS
 CREATE TRIGGER a_caller_check BEFORE INSERT ON tsetp.account
     FOR EACH ROW EXECUTE FUNCTION tsetp.account_caller_check();
 
+
+
+
+
+
+-- The report views read no table through a function that runs as the reader.
+
+CREATE OR REPLACE VIEW tsetp.surrendered_credit AS
+SELECT l.facility_id, l.period_no,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE q.own_banked), '0'::tsetp.tco2) AS own_banked,
+       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE NOT q.own_banked), '0'::tsetp.tco2) AS other_credits
+  FROM tsetp.ledger l
+  JOIN tsetp.transaction_status s ON s.id = l.id
+  JOIN tsetp.facility f ON f.id = l.facility_id
+  JOIN tsetp.programme p ON p.code = f.programme
+ CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
+ CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = (SELECT k.code FROM tsetp.credit_kind k
+                                                                WHERE k.programme = f.programme AND k.excess_reduction)
+                                     AND tsetp.source(b.block) = f.code
+                                     AND tsetp.origin(b.block) = p.credit_origin
+                                     AND (SELECT vp.period_no FROM tsetp.plan_period vp
+                                           WHERE vp.programme = f.programme
+                                             AND vp.years OPERATOR(tsetp.@>) tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
+ WHERE l.type = 'surrender' AND s.status = 'completed'
+ GROUP BY l.facility_id, l.period_no;
+
+
+-- The views that filter rows for the caller (tsetp.sees_holder) are
+-- security barriers: a function or operator of the caller's own in a WHERE
+-- on them is applied only to the rows the filter let through (only
+-- LEAKPROOF ones, such as the comparisons of the extension's types, are
+-- pushed below it).
+ALTER VIEW tsetp.my_facility_year SET (security_barrier = true);
+ALTER VIEW tsetp.my_facility_period SET (security_barrier = true);
+ALTER VIEW tsetp.my_facility_assessment SET (security_barrier = true);
+ALTER VIEW tsetp.ledger_movement SET (security_barrier = true);
+ALTER VIEW tsetp.account_balance SET (security_barrier = true);
+ALTER VIEW tsetp.ledger_report SET (security_barrier = true);
+-- The published reports join rows their readers may not read themselves
+-- (the plan periods and categories no facility is in): barriers too.
+ALTER VIEW tsetp.compliance_report SET (security_barrier = true);
+ALTER VIEW tsetp.programme_summary SET (security_barrier = true);
+
+
+-- The guards' reading of standing excess is the prefecture's (it reads
+-- tsetp.standing_excess).
+REVOKE EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) TO tsetp_admin;
+
+
+-- == Every check across sessions and isolation levels; no one stalls others
+-- Rules that read more than the row they write meet on guard rows that
+-- competing writers UPDATE (tsetp.account_guard, tsetp.surrender_guard);
+-- the programme's issuance lock is a row lock on tsetp.issuance_guard, not
+-- an advisory lock any login could take; serials and input amounts are
+-- bounded so that no request takes the serial space or the programme's
+-- sums from others. See 80_registry.sql.
+CREATE TABLE tsetp.account_guard (
+    account  text PRIMARY KEY,
+    touches  bigint NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE tsetp.account_guard IS
+    'Internal: one row per account, updated by every movement into or out of it and by a change of its status or reserve, so that concurrent checks of its balance, reserve and status see each other or fail with 40001; granted to no one';
+
+CREATE TABLE tsetp.surrender_guard (
+    facility_id bigint NOT NULL,
+    period_no   int NOT NULL,
+    kind        text NOT NULL,
+    touches     bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (facility_id, period_no, kind)
+);
+COMMENT ON TABLE tsetp.surrender_guard IS
+    'Internal: one row per facility, period and capped credit kind, updated by every surrender request of the kind, so that concurrent checks of its cap (check 4004) see each other or fail with 40001; granted to no one';
+
+CREATE TABLE tsetp.issuance_guard (
+    programme text PRIMARY KEY
+);
+COMMENT ON TABLE tsetp.issuance_guard IS
+    'Internal: one row per programme, locked FOR UPDATE by issuers of its excess reduction and FOR SHARE by changes of what that rests on (tsetp.excess_guard_lock); granted to no one';
+
+-- Updates the guard rows of the given accounts (NULLs ignored), in account
+-- order so that two movements between the same accounts cannot deadlock.
+CREATE FUNCTION tsetp.account_guard_touch(accounts text[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.account_guard AS g (account)
+    SELECT DISTINCT a.account FROM pg_catalog.unnest($1) AS a(account)
+     WHERE a.account IS NOT NULL
+     ORDER BY a.account
+    ON CONFLICT (account) DO UPDATE SET touches = g.touches + 1;
+END
+$$;
+COMMENT ON FUNCTION tsetp.account_guard_touch(text[]) IS
+    'Internal: updates the guard rows of the accounts (tsetp.account_guard) before a check reads their balance or status';
+REVOKE EXECUTE ON FUNCTION tsetp.account_guard_touch(text[]) FROM PUBLIC;
+
+-- Fresh serials go past imported blocks; an import does not move the counter.
+CREATE FUNCTION tsetp.free_serials(first_s bigint, n bigint) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    top bigint;
+BEGIN
+    LOOP
+        SELECT pg_catalog.max(tsetp.last_serial(x.block)) INTO top
+          FROM tsetp.holding x
+         WHERE x.block OPERATOR(tsetp.&&) tsetp.credit('X', 'X', 'FY2000', 'X', first_s, first_s + n - 1);
+        EXIT WHEN top IS NULL;
+        first_s := top + 1;
+    END LOOP;
+    RETURN first_s;
+END
+$$;
+COMMENT ON FUNCTION tsetp.free_serials(bigint, bigint) IS
+    'Internal: the first serial from first_s on of a run of n serials that no holding uses (fresh serials go past imported blocks)';
+REVOKE EXECUTE ON FUNCTION tsetp.free_serials(bigint, bigint) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Bounds on the inputs: an absurd amount of one facility breaks no one else
+-- ---------------------------------------------------------------------------
+--
+-- Amounts are exact: tco2 is milli-tonnes in an int64 (up to about 9.2e15
+-- t), and the engine and the reports add a programme's facility-years up in
+-- it. One facility's amount near the type's limit (type-legal, a typing
+-- error or a hostile client) would make every sum over the programme
+-- overflow: the compliance report, the programme summary, the period's
+-- set-wise issuance would fail for all. Rather than make every aggregate
+-- wider (numeric everywhere, slower and still unbounded in what the
+-- registry then issues), an amount beyond the programme's bound is refused
+-- where it is recorded (check 4030). The bounds are rows of the programme;
+-- the defaults, 10^9 t of CO2 and 10^9 kL of crude-oil equivalent a year
+-- for one facility, lie far above any real facility (Japan's whole energy
+-- use is about 4 x 10^8 kL a year) and leave room for some 10^6
+-- facility-years in one sum.
+ALTER TABLE tsetp.programme
+    ADD COLUMN max_tonnes tsetp.tco2 NOT NULL DEFAULT '1000000000' CHECK (max_tonnes > '0'),
+    ADD COLUMN max_energy_kl numeric NOT NULL DEFAULT 1000000000 CHECK (max_energy_kl > 0);
+COMMENT ON COLUMN tsetp.programme.max_tonnes IS
+    'Largest emissions or base emissions of one facility and year the registry records (check 4030; 10^9 t)';
+COMMENT ON COLUMN tsetp.programme.max_energy_kl IS
+    'Largest energy use of one facility and year, in kL of crude-oil equivalent, the registry records (check 4030; 10^9 kL)';
+
+-- Statement trigger on emissions, base emissions and energy use: refuses
+-- the statement when a row it wrote exceeds its programme's bound.
+CREATE FUNCTION tsetp.amount_bound_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    hit record;
+BEGIN
+    IF TG_TABLE_NAME = 'energy_use' THEN
+        SELECT f.code, n.fy, n.crude_oil_kl::text AS amount, p.max_energy_kl::text || ' kL' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.crude_oil_kl > p.max_energy_kl
+         LIMIT 1;
+    ELSIF TG_TABLE_NAME = 'emission' THEN
+        SELECT f.code, n.fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    ELSE
+        SELECT f.code, n.effective_from AS fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    END IF;
+    IF FOUND THEN
+        PERFORM tsetp.registry_refuse(4030, pg_catalog.format('%s of facility %s for %s exceeds the bound of programme %s', TG_TABLE_NAME, hit.code, hit.fy, hit.programme),
+            pg_catalog.format('%s is more than %s, the most programme %s records for one facility and year.', hit.amount, hit.bound, hit.programme),
+            'Check the amount and its unit; the bound is the programme''s max_tonnes or max_energy_kl.');
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.amount_bound_check() IS
+    'Statement trigger: refuses emissions, base emissions or energy use of one facility and year beyond the programme''s bound (max_tonnes, max_energy_kl; check 4030)';
+REVOKE EXECUTE ON FUNCTION tsetp.amount_bound_check() FROM PUBLIC;
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.base_emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+
+
+COMMENT ON FUNCTION tsetp.account_check() IS
+    'Trigger: numbers new accounts, fills in a designated account from its facility, keeps an account''s identity fixed, closes only empty accounts, never deletes';
+
 CREATE OR REPLACE FUNCTION tsetp.ledger_rules() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -322,6 +523,8 @@ BEGIN
         NEW.needs_approval := false;
         NEW.from_account := CASE WHEN target.type IN ('issue', 'transfer') THEN target.to_account END;
         NEW.to_account := CASE WHEN target.type <> 'issue' THEN target.from_account END;
+        -- The accounts' guards before anything of them is read.
+        PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
         -- Units leave and enter only open accounts, as in any transaction
         -- (lift a suspension first).
         SELECT * INTO src FROM tsetp.account a WHERE a.number = NEW.from_account;
@@ -345,8 +548,6 @@ BEGIN
                 'Transfer the units to the holder''s open account instead of reversing.');
         END IF;
         -- The serials must still be where the transaction left them, unused.
-        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'),
-                                                 pg_catalog.hashtext(COALESCE(NEW.from_account, NEW.to_account)));
         FOR piece IN SELECT pg_catalog.unnest(target.blocks) LOOP
             SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got
               FROM tsetp.holding x
@@ -380,6 +581,10 @@ BEGIN
     -- -----------------------------------------------------------------
     -- The accounts.
     -- -----------------------------------------------------------------
+    -- Their guards first (tsetp.account_guard): a concurrent movement,
+    -- closing or suspension of either account has then committed before the
+    -- reads below (READ COMMITTED), or this request fails with 40001.
+    PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
     IF NEW.type = 'issue' THEN
         IF NEW.from_account IS NOT NULL THEN
             PERFORM tsetp.registry_refuse(1001, 'an issue has no sending account',
@@ -574,11 +779,25 @@ BEGIN
                 pg_catalog.format('Kind %s counts only for the facility that made it; account %s is not its designated account.', NEW.kind, dst.number),
                 'Issue into the designated account of the source facility.');
         END IF;
+        -- The serial space is shared by every programme and kind: no one
+        -- issue may take more of it than the programme's bound on a
+        -- facility-year (max_tonnes), and an import (a given block, with
+        -- another registry's serials) takes only its own serials: the
+        -- counter does not jump past it; fresh serials skip the blocks in
+        -- their way instead. Both hold the counter's row, so that an
+        -- allocation sees every import committed before it.
+        IF want > prog.max_tonnes::numeric THEN
+            PERFORM tsetp.registry_refuse(3013, pg_catalog.format('an issue of %s t exceeds the bound of programme %s', want, NEW.programme),
+                pg_catalog.format('Programme %s issues at most %s t in one transaction (max_tonnes).', NEW.programme, prog.max_tonnes),
+                'Issue in several transactions, or check the amount.');
+        END IF;
         IF NEW.block IS NULL THEN
-            UPDATE tsetp.serial_counter SET next_serial = next_serial + want RETURNING next_serial - want INTO first_s;
+            SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+            first_s := tsetp.free_serials(first_s, want);
+            UPDATE tsetp.serial_counter SET next_serial = first_s + want;
             NEW.block := tsetp.credit(prog.credit_origin, NEW.kind, NEW.vintage, NEW.source, first_s, first_s + want - 1);
         ELSE
-            UPDATE tsetp.serial_counter SET next_serial = GREATEST(next_serial, tsetp.last_serial(NEW.block) + 1);
+            UPDATE tsetp.serial_counter SET next_serial = next_serial;
         END IF;
         INSERT INTO tsetp.holding (block, account, state, tx) VALUES (NEW.block, dst.number, 'free', NEW.id);
         NEW.blocks := ARRAY[NEW.block];
@@ -624,9 +843,8 @@ BEGIN
                 pg_catalog.format('Transfer the credits to %s first.', tsetp.designated_account(fac.id)));
         END IF;
     END IF;
-    -- Lock the sending account (before reading its balance for the reserve),
-    -- then take its blocks.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
+    -- The sending account's guard is held (above): its balance for the
+    -- reserve, then its blocks.
     IF NEW.type = 'transfer' AND src.commitment_reserve OPERATOR(tsetp.>) '0'::tsetp.tco2 THEN
         SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got FROM tsetp.holding x
          WHERE x.account = src.number AND x.state = 'free';
@@ -819,6 +1037,11 @@ BEGIN
 
     -- Per-kind caps on surrender (Tokyo: out-of-area credits at most 1/3 of the obligation).
     IF NEW.type = 'surrender' AND ck.cap_numerator IS NOT NULL THEN
+        -- Surrenders of the kind for the facility and period may come from
+        -- several accounts: they meet on one guard row before the sum.
+        INSERT INTO tsetp.surrender_guard AS g (facility_id, period_no, kind)
+        VALUES (NEW.facility_id, NEW.period_no, NEW.kind)
+        ON CONFLICT (facility_id, period_no, kind) DO UPDATE SET touches = g.touches + 1;
         SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO lo
           FROM tsetp.ledger l
           JOIN tsetp.transaction_status s ON s.id = l.id
@@ -839,6 +1062,8 @@ BEGIN
     RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION tsetp.ledger_rules() IS
+    'Trigger body called by tsetp.ledger_apply: checks a new ledger row against every registry rule (accounts, routes, business hours, kinds, serials, banking, caps, corrections), raises the documented refusal, and applies it to the holdings; see docs/checks.md';
 
 CREATE OR REPLACE FUNCTION tsetp.approval_apply() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -902,6 +1127,8 @@ BEGIN
         END IF;
     END IF;
     IF NEW.decision = 'approved' THEN
+        -- The accounts' guards before their status is read (tsetp.account_guard).
+        PERFORM tsetp.account_guard_touch(ARRAY[t.from_account, t.to_account]);
         -- The approval makes the transaction take effect: the rules judged by
         -- the clock are judged again now, at the approval's statement
         -- (NEW.decided_at, stamped by tsetp.registry_stamp), not at the
@@ -953,54 +1180,172 @@ BEGIN
     RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION tsetp.approval_apply() IS
+    'Trigger: checks a decision on a pending transaction (four-eyes approval by another tsetp_admin, rejection, withdrawal by the requester) and applies or releases its reserved units';
 
+CREATE OR REPLACE FUNCTION tsetp.issue_excess_all_apply(programme text, period_no int)
+    RETURNS TABLE (facility_id bigint, block tsetp.credit)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p        tsetp.programme;
+    pp       tsetp.plan_period;
+    rule     tsetp.transaction_rule;
+    ids      bigint[];
+    accts    text[];
+    codes    text[];
+    vints    tsetp.fiscal_year[];
+    amounts  bigint[];
+    total    bigint;
+    skipped  text;
+    nskipped int;
+    first_s  bigint;
+    ekind    text;
+BEGIN
+    SELECT * INTO p FROM tsetp.programme x WHERE x.code = $1;
+    SELECT * INTO pp FROM tsetp.plan_period x WHERE x.programme = $1 AND x.period_no = $2;
+    IF pp.programme IS NULL THEN
+        PERFORM tsetp.registry_refuse(4006, pg_catalog.format('programme %s has no period %s', $1, $2),
+            pg_catalog.format('tsetp.plan_period has no row for programme %s and period %s.', $1, $2),
+            'Issue excess reduction for a plan period of the programme.');
+    END IF;
 
--- The report views read no table through a function that runs as the reader.
+    -- The checks of tsetp.ledger_rules() that are the same for every row:
+    -- issuance of ER into designated accounts, now.
+    SELECT * INTO rule FROM tsetp.transaction_rule r WHERE r.programme = $1 AND r.type = 'issue';
+    IF NOT FOUND THEN
+        PERFORM tsetp.registry_refuse(5005, pg_catalog.format('programme %s does not offer %s transactions', $1, 'issue'),
+            pg_catalog.format('tsetp.transaction_rule has no row for %s and %s.', $1, 'issue'),
+            'Use a transaction type the programme offers.');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM tsetp.account_route r
+                    WHERE r.programme = $1 AND r.type = 'issue' AND r.from_type = 'none' AND r.to_type = 'designated') THEN
+        PERFORM tsetp.registry_refuse(2006, pg_catalog.format('programme %s does not allow a %s from %s to %s accounts', $1, 'issue', 'no', 'designated'),
+            'tsetp.account_route has no row for this issue.',
+            'Use an account of a type the programme allows.');
+    END IF;
+    IF rule.business_hours AND NOT tsetp.in_business_hours($1, tsetp.clock()) THEN
+        PERFORM tsetp.registry_refuse(5004, 'issue requests are accepted only in business hours',
+            pg_catalog.format('It is %s in %s, outside the business hours of the %s registry.',
+                              pg_catalog.to_char(tsetp.clock() AT TIME ZONE p.timezone, 'Dy YYYY-MM-DD HH24:MI'), p.timezone, $1),
+            'Send the request again within business hours.');
+    END IF;
+    ekind := tsetp.excess_kind($1);
 
-CREATE OR REPLACE VIEW tsetp.surrendered_credit AS
-SELECT l.facility_id, l.period_no,
-       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE q.own_banked), '0'::tsetp.tco2) AS own_banked,
-       COALESCE(tsetp.sum(tsetp.amount(b.block)) FILTER (WHERE NOT q.own_banked), '0'::tsetp.tco2) AS other_credits
-  FROM tsetp.ledger l
-  JOIN tsetp.transaction_status s ON s.id = l.id
-  JOIN tsetp.facility f ON f.id = l.facility_id
-  JOIN tsetp.programme p ON p.code = f.programme
- CROSS JOIN LATERAL pg_catalog.unnest(l.blocks) AS b(block)
- CROSS JOIN LATERAL (SELECT COALESCE(tsetp.kind(b.block) = (SELECT k.code FROM tsetp.credit_kind k
-                                                                WHERE k.programme = f.programme AND k.excess_reduction)
-                                     AND tsetp.source(b.block) = f.code
-                                     AND tsetp.origin(b.block) = p.credit_origin
-                                     AND (SELECT vp.period_no FROM tsetp.plan_period vp
-                                           WHERE vp.programme = f.programme
-                                             AND vp.years OPERATOR(tsetp.@>) tsetp.vintage(b.block)) < l.period_no, false)) AS q(own_banked)
- WHERE l.type = 'surrender' AND s.status = 'completed'
- GROUP BY l.facility_id, l.period_no;
+    -- One issuer of the programme's excess at a time (as the single version).
+    PERFORM tsetp.excess_guard_lock($1, true);
 
+    -- What each facility gets, by the rules of the single version: covered
+    -- in the period with a designated account; the latest verified year of
+    -- the period at least its excess_from_year-th year (the vintage; taken
+    -- from the covered years, which gives the single version's year whenever
+    -- there is excess to issue: years before coverage come before the
+    -- covered ones and earn no excess); the
+    -- cumulative excess of the verified years minus the completed,
+    -- unreversed issues of its excess of the period, in whole tonnes; at
+    -- least one tonne. Designated accounts that are not open are skipped
+    -- (the row checks would refuse them, 2003/2004) with a warning.
+    SELECT pg_catalog.array_agg(c.facility_id ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.number ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.code ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.last_fy ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.array_agg(c.tonnes ORDER BY c.facility_id) FILTER (WHERE c.status = 'open'),
+           pg_catalog.sum(c.tonnes) FILTER (WHERE c.status = 'open'),
+           pg_catalog.count(*) FILTER (WHERE c.status <> 'open'),
+           pg_catalog.string_agg(pg_catalog.format('%s (account %s is %s)', c.code, c.number, c.status), ', '
+                                 ORDER BY c.facility_id) FILTER (WHERE c.status <> 'open')
+      INTO ids, accts, codes, vints, amounts, total, nskipped, skipped
+      FROM (SELECT r.facility_id, f.code, a.number, a.status, r.last_verified_year AS last_fy,
+                   pg_catalog.floor(tsetp.issuable_excess(COALESCE(r.excess, '0'::tsetp.tco2),
+                                                          COALESCE(i.issued, 0)::tsetp.tco2)::numeric)::bigint AS tonnes
+              FROM tsetp.facility_period_reduction r
+              JOIN tsetp.facility f ON f.id = r.facility_id
+              JOIN tsetp.account a ON a.facility_id = r.facility_id
+              LEFT JOIN (SELECT s.source, pg_catalog.sum(s.amount::numeric) AS issued
+                           FROM tsetp.standing_excess s
+                          WHERE s.programme = $1 AND s.period_no = $2
+                          GROUP BY s.source) i ON i.source = f.code
+             WHERE r.programme = $1 AND r.period_no = $2 AND f.programme = $1
+               AND r.last_verified_year::int - tsetp.lower(pp.years)::int + 1 >= COALESCE(p.excess_from_year, 1)) c
+     WHERE c.tonnes >= 1;
+    IF nskipped > 0 THEN
+        RAISE WARNING 'excess reduction of % facilities of programme % was not issued: their designated accounts are not open', nskipped, $1
+            USING DETAIL = 'Not issued: ' || skipped || '.',
+                  HINT = 'Reopen the accounts and call tsetp.issue_excess(facility_id, period_no) for each.';
+    END IF;
+    IF total IS NULL THEN
+        RETURN;
+    END IF;
 
--- The views that filter rows for the caller (tsetp.sees_holder) are
--- security barriers: a function or operator of the caller's own in a WHERE
--- on them is applied only to the rows the filter let through (only
--- LEAKPROOF ones, such as the comparisons of the extension's types, are
--- pushed below it).
-ALTER VIEW tsetp.my_facility_year SET (security_barrier = true);
-ALTER VIEW tsetp.my_facility_period SET (security_barrier = true);
-ALTER VIEW tsetp.my_facility_assessment SET (security_barrier = true);
-ALTER VIEW tsetp.ledger_movement SET (security_barrier = true);
-ALTER VIEW tsetp.account_balance SET (security_barrier = true);
-ALTER VIEW tsetp.ledger_report SET (security_barrier = true);
--- The published reports join rows their readers may not read themselves
--- (the plan periods and categories no facility is in): barriers too.
-ALTER VIEW tsetp.compliance_report SET (security_barrier = true);
-ALTER VIEW tsetp.programme_summary SET (security_barrier = true);
+    -- The serials, set-wise: one run of free serials (past any imported
+    -- block in the way, as the single version), one move of the counter,
+    -- a running sum.
+    SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+    first_s := tsetp.free_serials(first_s, total);
+    UPDATE tsetp.serial_counter SET next_serial = first_s + total;
 
+    -- One INSERT into the ledger (the rows as the single version's, with
+    -- what its triggers would set), one into the holdings.
+    RETURN QUERY
+    WITH plan AS (
+        SELECT u.facility_id, u.account, u.code, u.vintage, u.tonnes,
+               (first_s + pg_catalog.sum(u.tonnes) OVER (ORDER BY u.ord) - u.tonnes)::bigint AS first_serial
+          FROM UNNEST(ids, accts, codes, vints, amounts) WITH ORDINALITY  -- syntax (ROWS FROM), not a function
+               AS u(facility_id, account, code, vintage, tonnes, ord)
+    ), issued AS (
+        INSERT INTO tsetp.ledger AS l (type, to_account, kind, vintage, source, amount, note,
+                                       block, programme, blocks, needs_approval)
+        SELECT 'issue', x.account, ekind, x.vintage, x.code, x.tonnes::numeric::tsetp.tco2,
+               pg_catalog.format('Excess reduction of period %s, verified years to %s', $2, x.vintage),
+               b.block, $1, ARRAY[b.block], false
+          FROM plan x
+         CROSS JOIN LATERAL (SELECT tsetp.credit(p.credit_origin, ekind, x.vintage, x.code,
+                                                 x.first_serial, x.first_serial + x.tonnes - 1)) AS b(block)
+         ORDER BY x.first_serial
+        RETURNING l.id, l.block, l.to_account
+    ), held AS (
+        INSERT INTO tsetp.holding (block, account, state, tx)
+        SELECT i.block, i.to_account, 'free', i.id FROM issued i
+    )
+    SELECT x.facility_id, i.block
+      FROM plan x
+      JOIN issued i ON tsetp.first_serial(i.block) = x.first_serial
+     ORDER BY x.first_serial;
+END
+$$;
+COMMENT ON FUNCTION tsetp.issue_excess_all_apply(text, int) IS
+    'Internal to tsetp.issue_excess_all(programme, period_no): computes, checks and writes the set-wise issuance of a programme''s excess reduction for a period; executable only by the extension''s owner, and applied only while that C function has marked the call';
 
--- The guards' reading of standing excess is the prefecture's (it reads
--- tsetp.standing_excess).
-REVOKE EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) TO tsetp_admin;
+CREATE OR REPLACE FUNCTION tsetp.excess_guard_lock(programme text, exclusive boolean) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- A programme without a kind of excess reduction issues none: nothing
+    -- to guard (its issuers are refused by tsetp.excess_kind).
+    IF NOT EXISTS (SELECT 1 FROM tsetp.credit_kind k WHERE k.programme = $1 AND k.excess_reduction) THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        PERFORM tsetp.registry_refuse(4015, pg_catalog.format('excess reduction and what it rests on change only in READ COMMITTED transactions, not %s',
+                                                         pg_catalog.upper(pg_catalog.current_setting('transaction_isolation'))),
+            'Issuing excess reduction, and changing the verified emissions or base it is computed from, must read what other transactions committed before.',
+            'Run it in a READ COMMITTED transaction (the default).');
+    END IF;
+    INSERT INTO tsetp.issuance_guard (programme) VALUES ($1) ON CONFLICT DO NOTHING;
+    IF exclusive THEN
+        PERFORM 1 FROM tsetp.issuance_guard g WHERE g.programme = $1 FOR UPDATE;
+    ELSE
+        PERFORM 1 FROM tsetp.issuance_guard g WHERE g.programme = $1 FOR SHARE;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION tsetp.excess_guard_lock(text, boolean) IS
+    'Takes the programme''s issuance lock (exclusive for issuers of excess reduction, shared for changes of what it rests on), in READ COMMITTED only (check 4015); nothing for a programme without a kind of excess reduction';
 
-
--- == Every check across sessions and isolation levels; no one stalls others
+REVOKE EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) TO tsetp_admin;
 
 
 -- == What issued credits rest on; the designated account's holder =========
@@ -1096,6 +1441,12 @@ BEGIN
                 pg_catalog.format('Facility %s is operated by %s; the account cannot be held by %s.', fac.code, fac.operator, NEW.holder),
                 'Change the facility''s operator (UPDATE tsetp.facility SET operator = ...): its designated account follows.');
         END IF;
+    END IF;
+    -- A change of status or reserve waits for (or, outside READ COMMITTED,
+    -- conflicts with) every movement into or out of the account, so that the
+    -- check below sees them all (tsetp.account_guard).
+    IF NEW.status <> OLD.status OR NEW.commitment_reserve OPERATOR(tsetp.<>) OLD.commitment_reserve THEN
+        PERFORM tsetp.account_guard_touch(ARRAY[OLD.number]);
     END IF;
     IF OLD.status = 'closed' AND NEW.status <> 'closed' THEN
         PERFORM tsetp.registry_refuse(1003, pg_catalog.format('account %s is closed for good', OLD.number),

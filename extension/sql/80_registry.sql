@@ -276,6 +276,12 @@ BEGIN
                 'Change the facility''s operator (UPDATE tsetp.facility SET operator = ...): its designated account follows.');
         END IF;
     END IF;
+    -- A change of status or reserve waits for (or, outside READ COMMITTED,
+    -- conflicts with) every movement into or out of the account, so that the
+    -- check below sees them all (tsetp.account_guard).
+    IF NEW.status <> OLD.status OR NEW.commitment_reserve OPERATOR(tsetp.<>) OLD.commitment_reserve THEN
+        PERFORM tsetp.account_guard_touch(ARRAY[OLD.number]);
+    END IF;
     IF OLD.status = 'closed' AND NEW.status <> 'closed' THEN
         PERFORM tsetp.registry_refuse(1003, pg_catalog.format('account %s is closed for good', OLD.number),
             pg_catalog.format('Account %s was closed.', OLD.number),
@@ -485,6 +491,66 @@ COMMENT ON TABLE tsetp.serial_counter IS 'Next free serial number of the registr
 INSERT INTO tsetp.serial_counter VALUES (true, 1);
 
 -- ---------------------------------------------------------------------------
+-- Guards: rows that competing writers of a rule UPDATE
+-- ---------------------------------------------------------------------------
+--
+-- A rule that reads more than the row it writes (a balance, the commitment
+-- reserve, a surrender cap, an account that is being closed) holds across
+-- sessions only if two transactions that could together break it write one
+-- row in common. Each such rule therefore UPDATEs a guard row before it
+-- reads: under READ COMMITTED the second writer waits for the first and,
+-- since each statement of the checks takes a new snapshot, then reads what
+-- the first committed; under REPEATABLE READ and SERIALIZABLE the second
+-- writer's UPDATE of a row that the first changed after the second's
+-- snapshot fails with a clean serialization failure (40001), which the
+-- client retries. The guard rows are created on first use (INSERT ... ON
+-- CONFLICT DO UPDATE, which behaves the same way), hold no business data
+-- (they are not dumped) and are granted to no one, so that no client can
+-- lock them: only the registry's own triggers, running as the extension's
+-- owner, write them. (Advisory locks, which any login can take on any key,
+-- are not used anywhere.)
+CREATE TABLE tsetp.account_guard (
+    account  text PRIMARY KEY,
+    touches  bigint NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE tsetp.account_guard IS
+    'Internal: one row per account, updated by every movement into or out of it and by a change of its status or reserve, so that concurrent checks of its balance, reserve and status see each other or fail with 40001; granted to no one';
+
+CREATE TABLE tsetp.surrender_guard (
+    facility_id bigint NOT NULL,
+    period_no   int NOT NULL,
+    kind        text NOT NULL,
+    touches     bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (facility_id, period_no, kind)
+);
+COMMENT ON TABLE tsetp.surrender_guard IS
+    'Internal: one row per facility, period and capped credit kind, updated by every surrender request of the kind, so that concurrent checks of its cap (check 4004) see each other or fail with 40001; granted to no one';
+
+CREATE TABLE tsetp.issuance_guard (
+    programme text PRIMARY KEY
+);
+COMMENT ON TABLE tsetp.issuance_guard IS
+    'Internal: one row per programme, locked FOR UPDATE by issuers of its excess reduction and FOR SHARE by changes of what that rests on (tsetp.excess_guard_lock); granted to no one';
+
+-- Updates the guard rows of the given accounts (NULLs ignored), in account
+-- order so that two movements between the same accounts cannot deadlock.
+CREATE FUNCTION tsetp.account_guard_touch(accounts text[]) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.account_guard AS g (account)
+    SELECT DISTINCT a.account FROM pg_catalog.unnest($1) AS a(account)
+     WHERE a.account IS NOT NULL
+     ORDER BY a.account
+    ON CONFLICT (account) DO UPDATE SET touches = g.touches + 1;
+END
+$$;
+COMMENT ON FUNCTION tsetp.account_guard_touch(text[]) IS
+    'Internal: updates the guard rows of the accounts (tsetp.account_guard) before a check reads their balance or status';
+REVOKE EXECUTE ON FUNCTION tsetp.account_guard_touch(text[]) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
 -- The ledger
 -- ---------------------------------------------------------------------------
 
@@ -646,6 +712,29 @@ $$;
 COMMENT ON FUNCTION tsetp.in_business_hours(text, timestamptz) IS
     'Whether the programme''s registry is within business hours at the time (always true when it has no business_hours row)';
 
+-- The first serial from first_s on of a run of n serials that no holding
+-- uses (imported blocks keep their serials; fresh ones go past them).
+CREATE FUNCTION tsetp.free_serials(first_s bigint, n bigint) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    top bigint;
+BEGIN
+    LOOP
+        SELECT pg_catalog.max(tsetp.last_serial(x.block)) INTO top
+          FROM tsetp.holding x
+         WHERE x.block OPERATOR(tsetp.&&) tsetp.credit('X', 'X', 'FY2000', 'X', first_s, first_s + n - 1);
+        EXIT WHEN top IS NULL;
+        first_s := top + 1;
+    END LOOP;
+    RETURN first_s;
+END
+$$;
+COMMENT ON FUNCTION tsetp.free_serials(bigint, bigint) IS
+    'Internal: the first serial from first_s on of a run of n serials that no holding uses (fresh serials go past imported blocks)';
+REVOKE EXECUTE ON FUNCTION tsetp.free_serials(bigint, bigint) FROM PUBLIC;
+
 -- The checks and effects of every ledger row. Runs as the extension's owner
 -- so that it can write holdings that no client may write. Called by the
 -- trigger function tsetp.ledger_apply() (C, extension/registry.c) for every
@@ -745,6 +834,8 @@ BEGIN
         NEW.needs_approval := false;
         NEW.from_account := CASE WHEN target.type IN ('issue', 'transfer') THEN target.to_account END;
         NEW.to_account := CASE WHEN target.type <> 'issue' THEN target.from_account END;
+        -- The accounts' guards before anything of them is read.
+        PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
         -- Units leave and enter only open accounts, as in any transaction
         -- (lift a suspension first).
         SELECT * INTO src FROM tsetp.account a WHERE a.number = NEW.from_account;
@@ -768,8 +859,6 @@ BEGIN
                 'Transfer the units to the holder''s open account instead of reversing.');
         END IF;
         -- The serials must still be where the transaction left them, unused.
-        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'),
-                                                 pg_catalog.hashtext(COALESCE(NEW.from_account, NEW.to_account)));
         FOR piece IN SELECT pg_catalog.unnest(target.blocks) LOOP
             SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got
               FROM tsetp.holding x
@@ -803,6 +892,10 @@ BEGIN
     -- -----------------------------------------------------------------
     -- The accounts.
     -- -----------------------------------------------------------------
+    -- Their guards first (tsetp.account_guard): a concurrent movement,
+    -- closing or suspension of either account has then committed before the
+    -- reads below (READ COMMITTED), or this request fails with 40001.
+    PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
     IF NEW.type = 'issue' THEN
         IF NEW.from_account IS NOT NULL THEN
             PERFORM tsetp.registry_refuse(1001, 'an issue has no sending account',
@@ -997,11 +1090,25 @@ BEGIN
                 pg_catalog.format('Kind %s counts only for the facility that made it; account %s is not its designated account.', NEW.kind, dst.number),
                 'Issue into the designated account of the source facility.');
         END IF;
+        -- The serial space is shared by every programme and kind: no one
+        -- issue may take more of it than the programme's bound on a
+        -- facility-year (max_tonnes), and an import (a given block, with
+        -- another registry's serials) takes only its own serials: the
+        -- counter does not jump past it; fresh serials skip the blocks in
+        -- their way instead. Both hold the counter's row, so that an
+        -- allocation sees every import committed before it.
+        IF want > prog.max_tonnes::numeric THEN
+            PERFORM tsetp.registry_refuse(3013, pg_catalog.format('an issue of %s t exceeds the bound of programme %s', want, NEW.programme),
+                pg_catalog.format('Programme %s issues at most %s t in one transaction (max_tonnes).', NEW.programme, prog.max_tonnes),
+                'Issue in several transactions, or check the amount.');
+        END IF;
         IF NEW.block IS NULL THEN
-            UPDATE tsetp.serial_counter SET next_serial = next_serial + want RETURNING next_serial - want INTO first_s;
+            SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+            first_s := tsetp.free_serials(first_s, want);
+            UPDATE tsetp.serial_counter SET next_serial = first_s + want;
             NEW.block := tsetp.credit(prog.credit_origin, NEW.kind, NEW.vintage, NEW.source, first_s, first_s + want - 1);
         ELSE
-            UPDATE tsetp.serial_counter SET next_serial = GREATEST(next_serial, tsetp.last_serial(NEW.block) + 1);
+            UPDATE tsetp.serial_counter SET next_serial = next_serial;
         END IF;
         INSERT INTO tsetp.holding (block, account, state, tx) VALUES (NEW.block, dst.number, 'free', NEW.id);
         NEW.blocks := ARRAY[NEW.block];
@@ -1047,9 +1154,8 @@ BEGIN
                 pg_catalog.format('Transfer the credits to %s first.', tsetp.designated_account(fac.id)));
         END IF;
     END IF;
-    -- Lock the sending account (before reading its balance for the reserve),
-    -- then take its blocks.
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.account'), pg_catalog.hashtext(src.number));
+    -- The sending account's guard is held (above): its balance for the
+    -- reserve, then its blocks.
     IF NEW.type = 'transfer' AND src.commitment_reserve OPERATOR(tsetp.>) '0'::tsetp.tco2 THEN
         SELECT COALESCE(pg_catalog.sum(x.tonnes), 0) INTO got FROM tsetp.holding x
          WHERE x.account = src.number AND x.state = 'free';
@@ -1242,6 +1348,11 @@ BEGIN
 
     -- Per-kind caps on surrender (Tokyo: out-of-area credits at most 1/3 of the obligation).
     IF NEW.type = 'surrender' AND ck.cap_numerator IS NOT NULL THEN
+        -- Surrenders of the kind for the facility and period may come from
+        -- several accounts: they meet on one guard row before the sum.
+        INSERT INTO tsetp.surrender_guard AS g (facility_id, period_no, kind)
+        VALUES (NEW.facility_id, NEW.period_no, NEW.kind)
+        ON CONFLICT (facility_id, period_no, kind) DO UPDATE SET touches = g.touches + 1;
         SELECT COALESCE(pg_catalog.sum(l.amount::numeric), 0) INTO lo
           FROM tsetp.ledger l
           JOIN tsetp.transaction_status s ON s.id = l.id
@@ -1346,6 +1457,8 @@ BEGIN
         END IF;
     END IF;
     IF NEW.decision = 'approved' THEN
+        -- The accounts' guards before their status is read (tsetp.account_guard).
+        PERFORM tsetp.account_guard_touch(ARRAY[t.from_account, t.to_account]);
         -- The approval makes the transaction take effect: the rules judged by
         -- the clock are judged again now, at the approval's statement
         -- (NEW.decided_at, stamped by tsetp.registry_stamp), not at the
@@ -1671,8 +1784,12 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The serials, set-wise: one move of the counter, a running sum.
-    UPDATE tsetp.serial_counter SET next_serial = next_serial + total RETURNING next_serial - total INTO first_s;
+    -- The serials, set-wise: one run of free serials (past any imported
+    -- block in the way, as the single version), one move of the counter,
+    -- a running sum.
+    SELECT c.next_serial INTO first_s FROM tsetp.serial_counter c FOR UPDATE;
+    first_s := tsetp.free_serials(first_s, total);
+    UPDATE tsetp.serial_counter SET next_serial = first_s + total;
 
     -- One INSERT into the ledger (the rows as the single version's, with
     -- what its triggers would set), one into the holdings.
@@ -1731,8 +1848,13 @@ COMMENT ON FUNCTION tsetp.issue_excess_all(text, int) IS
 -- which a READ COMMITTED statement does and a REPEATABLE READ or
 -- SERIALIZABLE transaction's snapshot, taken earlier, may not: those are
 -- refused (check 4015).
+--
+-- The lock is a row lock on the programme's row of tsetp.issuance_guard,
+-- which is granted to no one: no client can take it and so hold back the
+-- programme's issuance or its data (an advisory lock could be taken by any
+-- login on the same key). Hence SECURITY DEFINER.
 CREATE FUNCTION tsetp.excess_guard_lock(programme text, exclusive boolean) RETURNS void
-    LANGUAGE plpgsql VOLATILE
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -1747,10 +1869,11 @@ BEGIN
             'Issuing excess reduction, and changing the verified emissions or base it is computed from, must read what other transactions committed before.',
             'Run it in a READ COMMITTED transaction (the default).');
     END IF;
+    INSERT INTO tsetp.issuance_guard (programme) VALUES ($1) ON CONFLICT DO NOTHING;
     IF exclusive THEN
-        PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+        PERFORM 1 FROM tsetp.issuance_guard g WHERE g.programme = $1 FOR UPDATE;
     ELSE
-        PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext('tsetp.issue_excess'), pg_catalog.hashtext($1));
+        PERFORM 1 FROM tsetp.issuance_guard g WHERE g.programme = $1 FOR SHARE;
     END IF;
 END
 $$;
@@ -2393,3 +2516,80 @@ SELECT l.facility_id, l.period_no,
  GROUP BY l.facility_id, l.period_no;
 COMMENT ON VIEW tsetp.surrendered_credit IS
     'Credits surrendered (completed, not reversed) per facility and period: own_banked = the facility''s own excess reduction from an earlier period; other_credits = everything else';
+
+-- ---------------------------------------------------------------------------
+-- Bounds on the inputs: an absurd amount of one facility breaks no one else
+-- ---------------------------------------------------------------------------
+--
+-- Amounts are exact: tco2 is milli-tonnes in an int64 (up to about 9.2e15
+-- t), and the engine and the reports add a programme's facility-years up in
+-- it. One facility's amount near the type's limit (type-legal, a typing
+-- error or a hostile client) would make every sum over the programme
+-- overflow: the compliance report, the programme summary, the period's
+-- set-wise issuance would fail for all. Rather than make every aggregate
+-- wider (numeric everywhere, slower and still unbounded in what the
+-- registry then issues), an amount beyond the programme's bound is refused
+-- where it is recorded (check 4030). The bounds are rows of the programme;
+-- the defaults, 10^9 t of CO2 and 10^9 kL of crude-oil equivalent a year
+-- for one facility, lie far above any real facility (Japan's whole energy
+-- use is about 4 x 10^8 kL a year) and leave room for some 10^6
+-- facility-years in one sum.
+ALTER TABLE tsetp.programme
+    ADD COLUMN max_tonnes tsetp.tco2 NOT NULL DEFAULT '1000000000' CHECK (max_tonnes > '0'),
+    ADD COLUMN max_energy_kl numeric NOT NULL DEFAULT 1000000000 CHECK (max_energy_kl > 0);
+COMMENT ON COLUMN tsetp.programme.max_tonnes IS
+    'Largest emissions or base emissions of one facility and year the registry records (check 4030; 10^9 t)';
+COMMENT ON COLUMN tsetp.programme.max_energy_kl IS
+    'Largest energy use of one facility and year, in kL of crude-oil equivalent, the registry records (check 4030; 10^9 kL)';
+
+-- Statement trigger on emissions, base emissions and energy use: refuses
+-- the statement when a row it wrote exceeds its programme's bound.
+CREATE FUNCTION tsetp.amount_bound_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    hit record;
+BEGIN
+    IF TG_TABLE_NAME = 'energy_use' THEN
+        SELECT f.code, n.fy, n.crude_oil_kl::text AS amount, p.max_energy_kl::text || ' kL' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.crude_oil_kl > p.max_energy_kl
+         LIMIT 1;
+    ELSIF TG_TABLE_NAME = 'emission' THEN
+        SELECT f.code, n.fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    ELSE
+        SELECT f.code, n.effective_from AS fy, n.amount::text AS amount, p.max_tonnes::text || ' t' AS bound, p.code AS programme INTO hit
+          FROM new_rows n JOIN tsetp.facility f ON f.id = n.facility_id JOIN tsetp.programme p ON p.code = f.programme
+         WHERE n.amount OPERATOR(tsetp.>) p.max_tonnes
+         LIMIT 1;
+    END IF;
+    IF FOUND THEN
+        PERFORM tsetp.registry_refuse(4030, pg_catalog.format('%s of facility %s for %s exceeds the bound of programme %s', TG_TABLE_NAME, hit.code, hit.fy, hit.programme),
+            pg_catalog.format('%s is more than %s, the most programme %s records for one facility and year.', hit.amount, hit.bound, hit.programme),
+            'Check the amount and its unit; the bound is the programme''s max_tonnes or max_energy_kl.');
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tsetp.amount_bound_check() IS
+    'Statement trigger: refuses emissions, base emissions or energy use of one facility and year beyond the programme''s bound (max_tonnes, max_energy_kl; check 4030)';
+REVOKE EXECUTE ON FUNCTION tsetp.amount_bound_check() FROM PUBLIC;
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.base_emission
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_insert AFTER INSERT ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
+CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.energy_use
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();

@@ -42,6 +42,11 @@ REVOKE EXECUTE ON FUNCTION tsetp.config_under_issue(), tsetp.account_holder_log(
 -- tsetp.standing_excess).
 REVOKE EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tsetp.excess_issued_from(bigint, tsetp.fiscal_year) TO tsetp_admin;
+-- The programme's issuance lock is taken by issuers (tsetp.issue_excess runs
+-- as its caller, a tsetp_admin) and by the registry's own triggers; no one
+-- else may hold it.
+REVOKE EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tsetp.excess_guard_lock(text, boolean) TO tsetp_admin;
 
 -- Configuration: everyone who works with the registry may read it; the
 -- prefecture maintains it.
