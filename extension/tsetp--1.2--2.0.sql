@@ -84,8 +84,6 @@ COMMENT ON FUNCTION tsetp.clock() IS
 -- Four-eyes by login; withdrawal by the requester's login; an approval is
 -- judged (business hours, the surrender deadline) when it is made.
 
-COMMENT ON FUNCTION tsetp.approval_apply() IS
-    'Trigger: checks a decision on a pending transaction (four-eyes approval by a tsetp_admin of another login, in business hours and before the deadline at the approval; rejection; withdrawal by the requester''s login) and applies or releases its reserved units';
 
 -- Both logins in the status and the report.
 CREATE OR REPLACE VIEW tsetp.transaction_status AS
@@ -425,8 +423,6 @@ CREATE TRIGGER a_amount_bound_update AFTER UPDATE ON tsetp.energy_use
     FOR EACH STATEMENT EXECUTE FUNCTION tsetp.amount_bound_check();
 
 
-COMMENT ON FUNCTION tsetp.account_check() IS
-    'Trigger: numbers new accounts, fills in a designated account from its facility, keeps an account''s identity fixed, closes only empty accounts, never deletes';
 
 CREATE OR REPLACE FUNCTION tsetp.ledger_rules() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1181,7 +1177,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tsetp.approval_apply() IS
-    'Trigger: checks a decision on a pending transaction (four-eyes approval by another tsetp_admin, rejection, withdrawal by the requester) and applies or releases its reserved units';
+    'Trigger: checks a decision on a pending transaction (four-eyes approval by a tsetp_admin of another login, in business hours and before the deadline at the approval; rejection; withdrawal by the requester''s login) and applies or releases its reserved units';
 
 CREATE OR REPLACE FUNCTION tsetp.issue_excess_all_apply(programme text, period_no int)
     RETURNS TABLE (facility_id bigint, block tsetp.credit)

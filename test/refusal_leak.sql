@@ -163,6 +163,7 @@ SELECT pg_temp.try(t.label, t.sql) FROM (VALUES
     ('4004 cap', format($q$SELECT tsetp.surrender(%s, 3, %L, 'OUT', '8000')$q$, pg_temp.f('RL-OWN'), pg_temp.a('rl-own'))),
     ('4005 deadline', format($q$SELECT tsetp.surrender(%s, 2, %L, 'ER', '1')$q$, pg_temp.f('RL-OWN'), pg_temp.a('rl-own'))),
     ('4006 not covered', format($q$SELECT tsetp.surrender(%s, 1, %L, 'ER', '1')$q$, pg_temp.f('RL-OWN'), pg_temp.a('rl-own'))),
+    ('4030 an absurd emission', format($q$INSERT INTO tsetp.emission (facility_id, fy, amount) VALUES (%s, 'FY2031', '2000000000')$q$, pg_temp.f('RL-OWN'))),
     ('5002 approve', format($q$SELECT tsetp.approve(%s)$q$, (SELECT oth_pending FROM pg_temp.fixture))),
     ('5002 reject', format($q$SELECT tsetp.reject(%s, 'x')$q$, (SELECT incoming FROM pg_temp.fixture))),
     ('5003 another''s pending', format($q$SELECT tsetp.withdraw(%s)$q$, (SELECT oth_pending FROM pg_temp.fixture))),
@@ -232,7 +233,7 @@ SELECT is_empty($$
         '1015', -- a designated account's holder, and approval of a request whose requester left the holder: tsetp_admin only
         '3003', -- excess reduction of a first-year vintage: never issued to an operator's account
         '3009', '5006', '5007', '5008', -- corrections: tsetp_admin only
-        '3010', '3011', '4008', '4009', '4010', '4011', '4012', -- issues: tsetp_admin only
+        '3010', '3011', '3013', '4008', '4009', '4010', '4011', '4012', -- issues: tsetp_admin only
         '3012', '4013', '4014', '4015', '4016', '4017', -- configuration, verified inputs and facilities: tsetp_admin or verifier
         '4003', '4007', -- own-facility kinds cannot reach another's account; vintages outside every period are not issued
         '5001', '5005', '5011' -- four-eyes and the programme's offer: tsetp_admin; append-only: no UPDATE/DELETE grant
