@@ -137,17 +137,17 @@ static const char *check_sql =
 " WHERE s.number OPERATOR(pg_catalog.=) $1";
 
 /*
- * The guard rows of both accounts (see tsetp.account_guard in
- * 80_registry.sql), in account order as tsetp.account_guard_touch() takes
- * them: taken before anything of the accounts is read, so that a concurrent
+ * The guard rows of the movement, the sender's 'out' and the receiver's
+ * 'in' (see tsetp.account_guard in 80_registry.sql), in (account, side)
+ * order as tsetp.account_guard_move() takes them: taken before anything of the accounts is read, so that a concurrent
  * movement, closing or suspension has committed before the reads (READ
  * COMMITTED, where every SPI query takes a new snapshot) or this transfer
  * fails with 40001 (REPEATABLE READ, SERIALIZABLE).
  */
 static const char *guard_sql =
-"INSERT INTO tsetp.account_guard AS g (account)"
-" SELECT DISTINCT v.a FROM (VALUES ($1), ($2)) AS v(a) ORDER BY v.a"
-" ON CONFLICT (account) DO UPDATE SET touches = g.touches OPERATOR(pg_catalog.+) 1";
+"INSERT INTO tsetp.account_guard AS g (account, side)"
+" SELECT v.a, v.s FROM (VALUES ($1, 'out'), ($2, 'in')) AS v(a, s) ORDER BY v.a, v.s"
+" ON CONFLICT (account, side) DO UPDATE SET touches = g.touches OPERATOR(pg_catalog.+) 1";
 
 static const char *free_sum_sql =
 "SELECT COALESCE(pg_catalog.sum(x.tonnes), 0)::pg_catalog.int8 FROM tsetp.holding x"

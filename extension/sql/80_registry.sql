@@ -509,12 +509,22 @@ INSERT INTO tsetp.serial_counter VALUES (true, 1);
 -- lock them: only the registry's own triggers, running as the extension's
 -- owner, write them. (Advisory locks, which any login can take on any key,
 -- are not used anywhere.)
+--
+-- An account has two guard rows: units leaving it update its 'out' row
+-- (their checks read its free units and reserve), units entering it its
+-- 'in' row (their checks read only its status), and a change of its status
+-- or reserve updates both. So a transfer out waits for another transfer out
+-- and for a closing, but never for units coming in: a transaction of
+-- another holder's that moved units into an account and stays open does not
+-- hold up the account's own requests.
 CREATE TABLE tsetp.account_guard (
-    account  text PRIMARY KEY,
-    touches  bigint NOT NULL DEFAULT 0
+    account  text NOT NULL,
+    side     text NOT NULL CHECK (side IN ('in', 'out')),
+    touches  bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (account, side)
 );
 COMMENT ON TABLE tsetp.account_guard IS
-    'Internal: one row per account, updated by every movement into or out of it and by a change of its status or reserve, so that concurrent checks of its balance, reserve and status see each other or fail with 40001; granted to no one';
+    'Internal: two rows per account, ''out'' updated by every movement out of it, ''in'' by every movement into it, both by a change of its status or reserve, so that concurrent checks of its balance, reserve and status see each other or fail with 40001; granted to no one';
 
 CREATE TABLE tsetp.surrender_guard (
     facility_id bigint NOT NULL,
@@ -532,23 +542,43 @@ CREATE TABLE tsetp.issuance_guard (
 COMMENT ON TABLE tsetp.issuance_guard IS
     'Internal: one row per programme, locked FOR UPDATE by issuers of its excess reduction and FOR SHARE by changes of what that rests on (tsetp.excess_guard_lock); granted to no one';
 
--- Updates the guard rows of the given accounts (NULLs ignored), in account
--- order so that two movements between the same accounts cannot deadlock.
+-- Updates both guard rows of the given accounts (NULLs ignored), for a
+-- change of their status or reserve; in (account, side) order, as every
+-- guard is taken, so that two writers cannot deadlock on them.
 CREATE FUNCTION tsetp.account_guard_touch(accounts text[]) RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    INSERT INTO tsetp.account_guard AS g (account)
-    SELECT DISTINCT a.account FROM pg_catalog.unnest($1) AS a(account)
+    INSERT INTO tsetp.account_guard AS g (account, side)
+    SELECT DISTINCT a.account, s.side FROM pg_catalog.unnest($1) AS a(account), (VALUES ('in'), ('out')) AS s(side)
      WHERE a.account IS NOT NULL
-     ORDER BY a.account
-    ON CONFLICT (account) DO UPDATE SET touches = g.touches + 1;
+     ORDER BY a.account, s.side
+    ON CONFLICT (account, side) DO UPDATE SET touches = g.touches + 1;
 END
 $$;
 COMMENT ON FUNCTION tsetp.account_guard_touch(text[]) IS
-    'Internal: updates the guard rows of the accounts (tsetp.account_guard) before a check reads their balance or status';
+    'Internal: updates both guard rows of the accounts (tsetp.account_guard) before a change of their status or reserve';
 REVOKE EXECUTE ON FUNCTION tsetp.account_guard_touch(text[]) FROM PUBLIC;
+
+-- Updates the guard rows of a movement: the sending account's 'out' row and
+-- the receiving account's 'in' row (either may be NULL), in (account, side)
+-- order.
+CREATE FUNCTION tsetp.account_guard_move(from_account text, to_account text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO tsetp.account_guard AS g (account, side)
+    SELECT DISTINCT v.account, v.side FROM (VALUES ($1, 'out'), ($2, 'in')) AS v(account, side)
+     WHERE v.account IS NOT NULL
+     ORDER BY v.account, v.side
+    ON CONFLICT (account, side) DO UPDATE SET touches = g.touches + 1;
+END
+$$;
+COMMENT ON FUNCTION tsetp.account_guard_move(text, text) IS
+    'Internal: updates the guard rows of a movement (tsetp.account_guard: the sender''s out, the receiver''s in) before its checks read the accounts';
+REVOKE EXECUTE ON FUNCTION tsetp.account_guard_move(text, text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- The ledger
@@ -835,7 +865,7 @@ BEGIN
         NEW.from_account := CASE WHEN target.type IN ('issue', 'transfer') THEN target.to_account END;
         NEW.to_account := CASE WHEN target.type <> 'issue' THEN target.from_account END;
         -- The accounts' guards before anything of them is read.
-        PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
+        PERFORM tsetp.account_guard_move(NEW.from_account, NEW.to_account);
         -- Units leave and enter only open accounts, as in any transaction
         -- (lift a suspension first).
         SELECT * INTO src FROM tsetp.account a WHERE a.number = NEW.from_account;
@@ -895,7 +925,7 @@ BEGIN
     -- Their guards first (tsetp.account_guard): a concurrent movement,
     -- closing or suspension of either account has then committed before the
     -- reads below (READ COMMITTED), or this request fails with 40001.
-    PERFORM tsetp.account_guard_touch(ARRAY[NEW.from_account, NEW.to_account]);
+    PERFORM tsetp.account_guard_move(NEW.from_account, NEW.to_account);
     IF NEW.type = 'issue' THEN
         IF NEW.from_account IS NOT NULL THEN
             PERFORM tsetp.registry_refuse(1001, 'an issue has no sending account',
@@ -1458,7 +1488,7 @@ BEGIN
     END IF;
     IF NEW.decision = 'approved' THEN
         -- The accounts' guards before their status is read (tsetp.account_guard).
-        PERFORM tsetp.account_guard_touch(ARRAY[t.from_account, t.to_account]);
+        PERFORM tsetp.account_guard_move(t.from_account, t.to_account);
         -- The approval makes the transaction take effect: the rules judged by
         -- the clock are judged again now, at the approval's statement
         -- (NEW.decided_at, stamped by tsetp.registry_stamp), not at the
