@@ -9,7 +9,7 @@
 # can be created; exits non-zero on any failure.
 set -euo pipefail
 EXT=${TSETP_EXTENSION:-tsetp}
-db=tsetp_attack2_jit_$$
+db=tsetp_integrity_jit_$$
 cleanup() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 export PGDATABASE=$db
